@@ -1,0 +1,20 @@
+"""freespec: free probability and random-matrix spectra.
+
+Laws (spectral measures) with their Cauchy, R- and S-transforms, densities,
+edges, atoms, moments and free cumulants, and random-matrix models that
+sample them; float64 vectorised or mpmath at any precision
+(:class:`workdps`).  Conventions: docs/conventions.rst.
+"""
+
+from .errors import ConvergenceError, DomainError, FreespecError, NotAlgebraicError
+from .laws import (Law, affine, arcsine, atoms, empirical, free_poisson, marchenko_pastur,
+                   semicircle, uniform)
+from .precision import workdps
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Law", "semicircle", "marchenko_pastur", "free_poisson", "arcsine", "uniform", "atoms",
+    "empirical", "affine", "workdps",
+    "FreespecError", "ConvergenceError", "DomainError", "NotAlgebraicError",
+]

@@ -1,0 +1,9 @@
+"""Spectral laws: the Law contract, closed forms, atomic laws and operations."""
+
+from .base import Law
+from .classical import arcsine, free_poisson, marchenko_pastur, semicircle, uniform
+from .discrete import atoms, empirical
+from .operations import affine
+
+__all__ = ["Law", "semicircle", "marchenko_pastur", "free_poisson", "arcsine", "uniform",
+           "atoms", "empirical", "affine"]
