@@ -4,9 +4,10 @@ Usage (from the repository root, with freespec installed)::
 
     python benchmarks/bench_closed_forms.py
 
-For each law: ``cauchy`` on a 10**6-point complex grid, ``density`` and ``cdf`` on
-10**5 real points (10**4 for the law with 1000 atoms), and one 50-digit mpmath
-evaluation of ``cauchy`` and ``density`` inside ``freespec.workdps(50)``.
+For each law: ``cauchy`` on a 10**6-point complex grid and ``density`` and ``cdf``
+on 10**5 real points (10**4 points for all three with the law of 1000 atoms, whose
+cost grows with the number of atoms), and one 50-digit mpmath evaluation of
+``cauchy`` and ``density`` inside ``freespec.workdps(50)``.
 Each figure is the best of 5 runs, timed with ``time.perf_counter``.
 """
 import platform
@@ -20,7 +21,7 @@ import freespec as fs
 REPEAT = 5
 N_COMPLEX = 10**6
 N_REAL = 10**5
-N_REAL_ATOMS = 10**4
+N_ATOMS_POINTS = 10**4
 
 
 def best_of(func, repeat=REPEAT):
@@ -49,13 +50,14 @@ def real_grid(lo, hi, n):
 
 
 def laws():
+    """(label, law, (lo, hi) range of the grids, complex points, real points)."""
     values = np.linspace(0.0, 1.0, 1000) ** 2
     return [
-        ("semicircle()", fs.semicircle(), (-2.0, 2.0), N_REAL),
-        ("marchenko_pastur(0.5)", fs.marchenko_pastur(0.5), (0.0, 3.0), N_REAL),
-        ("arcsine(-1, 1)", fs.arcsine(-1, 1), (-1.0, 1.0), N_REAL),
-        ("uniform(0, 1)", fs.uniform(0, 1), (0.0, 1.0), N_REAL),
-        ("atoms(1000 atoms)", fs.atoms(values), (0.0, 1.0), N_REAL_ATOMS),
+        ("semicircle()", fs.semicircle(), (-2.0, 2.0), N_COMPLEX, N_REAL),
+        ("marchenko_pastur(0.5)", fs.marchenko_pastur(0.5), (0.0, 3.0), N_COMPLEX, N_REAL),
+        ("arcsine(-1, 1)", fs.arcsine(-1, 1), (-1.0, 1.0), N_COMPLEX, N_REAL),
+        ("uniform(0, 1)", fs.uniform(0, 1), (0.0, 1.0), N_COMPLEX, N_REAL),
+        ("atoms(1000 atoms)", fs.atoms(values), (0.0, 1.0), N_ATOMS_POINTS, N_ATOMS_POINTS),
     ]
 
 
@@ -70,12 +72,12 @@ def fmt(seconds):
 def main():
     print(f"freespec closed forms, best of {REPEAT}; numpy {np.__version__}, "
           f"mpmath {mpmath.__version__}, Python {platform.python_version()}")
-    header = (f"{'law':24s} {'cauchy 1e6 complex':>20s} {'density':>20s} {'cdf':>20s}"
-              f" {'cauchy 50 dps':>14s} {'density 50 dps':>15s}")
+    header = (f"{'law':22s} {'points (z / x)':>15s} {'cauchy(z)':>11s} {'density(x)':>11s}"
+              f" {'cdf(x)':>11s} {'cauchy 50 dps':>14s} {'density 50 dps':>15s}")
     print(header)
     print("-" * len(header))
-    for name, law, (lo, hi), n_real in laws():
-        z = complex_grid(lo, hi, N_COMPLEX)
+    for name, law, (lo, hi), n_complex, n_real in laws():
+        z = complex_grid(lo, hi, n_complex)
         x = real_grid(lo, hi, n_real)
         t_cauchy = best_of(lambda: law.cauchy(z))
         t_density = best_of(lambda: law.density(x))
@@ -85,9 +87,9 @@ def main():
         with fs.workdps(50):
             t_cauchy_mp = best_of(lambda: law.cauchy(z_mp))
             t_density_mp = best_of(lambda: law.density(x_mp))
-        points = f"({n_real:.0e} pts)"
-        print(f"{name:24s} {fmt(t_cauchy):>20s} {fmt(t_density) + ' ' + points:>20s}"
-              f" {fmt(t_cdf):>20s} {fmt(t_cauchy_mp):>14s} {fmt(t_density_mp):>15s}")
+        points = f"{z.size:.0e} / {x.size:.0e}".replace("e+0", "e")
+        print(f"{name:22s} {points:>15s} {fmt(t_cauchy):>11s} {fmt(t_density):>11s}"
+              f" {fmt(t_cdf):>11s} {fmt(t_cauchy_mp):>14s} {fmt(t_density_mp):>15s}")
 
 
 if __name__ == "__main__":

@@ -73,10 +73,11 @@ def plot(samples, path):
     for ax, (label, law, eigenvalues) in zip(np.atleast_1d(axes), samples):
         lo, hi = support_hull(law)
         pad = 0.05 * (hi - lo)
-        ax.hist(eigenvalues, bins=60, range=(lo - pad, hi + pad), density=True,
-                color="0.8", label=f"eigenvalues, n = {len(eigenvalues)}")
+        heights, _, _ = ax.hist(eigenvalues, bins=60, range=(lo - pad, hi + pad), density=True,
+                                color="0.8", label=f"eigenvalues, n = {len(eigenvalues)}")
         x = np.linspace(lo - pad, hi + pad, 2001)
         ax.plot(x, law.density(x), color="C0", label="density")
+        ax.set_ylim(0, 1.3 * heights.max())   # an inverse-square-root edge would dwarf the rest
         ax.set_title(label, fontsize=9)
         ax.set_xlabel("x")
         ax.legend(fontsize=8)
