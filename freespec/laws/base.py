@@ -552,7 +552,7 @@ class Law:
 
             def f(s, lo=lo, half=half):
                 t = np.pi * (s + 1) / 2
-                x = lo + half * (1 - np.cos(t))
+                x = lo + 2 * half * np.sin(t / 2) ** 2   # = lo + half (1 - cos t), no cancellation
                 return self._density_np(x) * half * np.sin(t) * (np.pi / 2)
 
             coef = None
@@ -561,7 +561,7 @@ class Law:
                 if not np.all(np.isfinite(c)):
                     raise FreespecError(f"density of {self!r} is not finite inside its support")
                 scale = np.max(np.abs(c))
-                if np.max(np.abs(c[-8:])) <= 1e-15 * scale:
+                if np.max(np.abs(c[-8:])) <= 1e-14 * scale:
                     coef = c
                     break
                 coef = c
@@ -591,7 +591,7 @@ class Law:
             top = mpmath.pi if x >= hi else mpmath.acos(1 - (x - lo) / half)
 
             def f(t, lo=lo, half=half):
-                return self._density_mp(lo + half * (1 - mpmath.cos(t))) * half * mpmath.sin(t)
+                return self._density_mp(lo + 2 * half * mpmath.sin(t / 2) ** 2) * half * mpmath.sin(t)
 
             total += mpmath.quad(f, [0, top])
         for loc, mass in self._atoms(MP):
@@ -606,10 +606,10 @@ class Law:
         cdf = self._cdf_np_any
         at_lo = cdf(np.array(lo)) >= q
         a = np.full(q.shape, lo, dtype=float)
-        b = np.full(q.shape, hi, dtype=float)
+        b = np.where(at_lo, lo, hi).astype(float)
         for _ in range(1100):
             m = 0.5 * (a + b)
-            if np.all((m <= a) | (m >= b)):
+            if np.all((m <= a) | (m >= b) | (b - a <= 2 * np.finfo(float).eps * np.abs(b))):
                 break
             up = cdf(m) >= q
             b = np.where(up, m, b)
