@@ -119,8 +119,8 @@ def is_symbolic(v):
 
 def _symbolic_error(v):
     return FreespecError(
-        f"parameter {v} is symbolic; substitute numbers (law.subs / rebuild the law) "
-        "before evaluating numerically, or use law.symbolic()"
+        f"parameter {v} is symbolic; rebuild the law with numbers to evaluate it "
+        "numerically, or use law.symbolic()"
     )
 
 
@@ -237,8 +237,8 @@ def param_repr(v):
     if isinstance(v, sympy.Rational) and not isinstance(v, sympy.Integer):
         return repr(f"{v.p}/{v.q}")
     if isinstance(v, sympy.Basic):
-        if is_symbolic(v) and isinstance(v, sympy.Symbol):
-            return f"sympy.Symbol({v.name!r})"
+        if isinstance(v, sympy.Symbol):
+            return f"sympy.{sympy.srepr(v)}"
         return f"sympy.sympify({str(v)!r})"
     if isinstance(v, mpmath.mpf):
         return f"mpmath.{v!r}"

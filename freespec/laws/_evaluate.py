@@ -47,6 +47,12 @@ def to_mp_number(v, name="z"):
     return out
 
 
+def _hint(what):
+    if what in ("Cauchy transform", "Stieltjes transform"):
+        return ": a pole (an atom of the law, or an edge where the density diverges)"
+    return ""
+
+
 def _round(v, dps):
     with mpmath.workdps(dps):
         if isinstance(v, mpmath.mpc) and v.imag == 0:
@@ -120,7 +126,7 @@ def _evaluate_np(x, kernel, domain, name, real_if_real, allow_inf, what):
             pass
         else:
             point = arr[bad].ravel()[0]
-            raise DomainError(f"the {what} is undefined (not finite) at {name} = {point}")
+            raise DomainError(f"the {what} is undefined (not finite) at {name} = {point}{_hint(what)}")
     if np.iscomplexobj(out) and real_if_real and is_real_input and np.all(out.imag == 0):
         out = out.real.copy()
     if out.ndim == 0:
@@ -152,10 +158,10 @@ def _evaluate_mp(x, kernel, dps, domain, name, real_if_real, allow_inf, what):
             try:
                 r = mpmath.mpmathify(kernel(mpmath.mpc(v) if domain == "complex" else v))
             except ZeroDivisionError as exc:
-                raise DomainError(f"the {what} is undefined at {name} = {v}") from exc
+                raise DomainError(f"the {what} is undefined at {name} = {v}{_hint(what)}") from exc
             if not mpmath.isfinite(r):
                 if not (allow_inf and not mpmath.isnan(r)):
-                    raise DomainError(f"the {what} is undefined (not finite) at {name} = {v}")
+                    raise DomainError(f"the {what} is undefined (not finite) at {name} = {v}{_hint(what)}")
             out.append((r, v))
     is_real_input = all(not isinstance(v, mpmath.mpc) for _, v in out) if domain == "complex" else True
     results = []
