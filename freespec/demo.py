@@ -95,7 +95,11 @@ def main():
         samples.append((label, law, eigenvalues))
 
     path = os.path.abspath("freespec_demo.png")
-    plot(samples, path)
+    try:
+        plot(samples, path)
+    except ImportError:
+        print('\nNo figure: matplotlib is missing (pip install "freespec[plot]").')
+        return
     print(f"\nFigure saved to {path}")
 
 
