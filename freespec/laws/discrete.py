@@ -262,7 +262,11 @@ def empirical(eigenvalues):
     array([1. , 1.5])
     """
     arr = np.asarray(eigenvalues)
-    if arr.dtype == object or np.iscomplexobj(arr) or not np.issubdtype(arr.dtype, np.number):
+    if np.iscomplexobj(arr):
+        if np.any(arr.imag != 0):
+            raise DomainError("eigenvalues must be real, got complex values")
+        arr = arr.real
+    if arr.dtype == object or not np.issubdtype(arr.dtype, np.number):
         try:
             arr = np.asarray(eigenvalues, dtype=float)
         except (TypeError, ValueError) as exc:
