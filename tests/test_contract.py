@@ -267,10 +267,12 @@ def test_noncrossing_partition_counts_are_catalan():
 # --------------------------------------------------------------------------------------
 # 0. The registry agrees with the independent references
 # --------------------------------------------------------------------------------------
-def test_every_registry_law_has_a_reference_or_is_new():
-    # References cover every constructor in this registry; laws added later are still
-    # exercised by every fixture-based test below.
+def test_references_name_registry_laws():
+    # every reference describes a registry law (laws added to the registry later are still
+    # exercised by every fixture-based test below)
     assert set(REFERENCES) <= set(REGISTRY)
+    assert {type(REGISTRY[name]).__name__ for name in REFERENCES} >= {
+        "Semicircle", "MarchenkoPastur", "FreePoisson", "Arcsine", "Uniform", "Atoms", "Empirical", "Affine"}
 
 
 @pytest.mark.parametrize("name", sorted(REFERENCES))
@@ -360,7 +362,6 @@ def test_conjugate_symmetry(law):
 
 
 def test_asymptotics_at_infinity(law):
-    lo, hi = hull(law)
     m1 = float(sum(m * a for a, m in law.atoms())) + sum(
         integrate(density_fn(law), a, b, lambda x: x) for a, b in law.support())
     z = 1e6 * np.exp(1j * np.array([0.3, 1.0, math.pi / 2, 2.0, 2.9, -0.4, -2.5]))
@@ -663,19 +664,12 @@ def test_quantile_at_zero_is_left_end(law):
     assert law.quantile(np.array([0.0]))[0] == lo
 
 
-_QUANTILE_ONE_BUG = ("quantile(1) is computed by bisection of the float cdf, which rounds to 1 "
-                     "before the right edge: the result is short of the right end of the spectrum")
-_QUANTILE_ONE_XFAIL = {name: _QUANTILE_ONE_BUG for name in (
-    "semicircle", "semicircle_shifted", "marchenko_pastur_below1", "marchenko_pastur_ratio1",
-    "marchenko_pastur_above1", "marchenko_pastur_var", "free_poisson", "free_poisson_rate_below1",
-    "affine_reflected_mp", "affine_mp_above1")}
-
-
-@pytest.mark.parametrize("name", registry_params(_QUANTILE_ONE_XFAIL))
-def test_quantile_at_one_is_right_end(name):
-    law = REGISTRY[name]
+def test_quantile_at_one_is_right_end(law):
     _, hi = hull(law)
     assert law.quantile(1.0) == hi
+    # the value does not depend on the other entries of the array
+    assert np.array_equal(law.quantile(np.array([1.0, 0.5, 0.0])), [hi, law.quantile(0.5), hull(law)[0]])
+    assert law.quantile(1.0, method="generic") == pytest.approx(hi, rel=1e-15, abs=1e-15)
 
 
 def test_quantile_generic_matches_closed(law):
@@ -792,9 +786,11 @@ def test_r_transform_series(law):
 
 def test_r_transform_real_for_real_argument(law):
     w = np.array([0.01, -0.02]) / scale(law)
-    r = law.r_transform(w)
-    assert r.dtype == np.float64
-    assert law.r_transform(0.0) == pytest.approx(law.moments(1)[0], abs=1e-14)
+    for method in (None, "generic"):
+        r = law.r_transform(w, method=method)
+        assert r.dtype == np.float64
+        assert isinstance(law.r_transform(0.01 / scale(law), method=method), (float, np.floating))
+        assert law.r_transform(0.0, method=method) == pytest.approx(law.moments(1)[0], abs=1e-14)
 
 
 def test_r_transform_generic_matches_closed(law):
@@ -813,10 +809,6 @@ def right_edge_cauchy(law):
     return cauchy_quad(density_fn(law), sup, law.atoms(), complex(hi)).real
 
 
-_R_DOMAIN_BUG = ("the closed-form R-transform is evaluated beyond the domain of G^-1 "
-                 "without raising DomainError (the generic route raises)")
-
-
 def has_square_root_right_edge(law):
     """The right end of the spectrum is the edge of a density vanishing there (G(b+) finite)."""
     sup = law.support()
@@ -827,29 +819,40 @@ def has_square_root_right_edge(law):
     return law.density(hi - 1e-8 * (hi - lo)) < 0.2 * law.density(hi - 1e-6 * (hi - lo))
 
 
-def r_domain_params():
-    out = []
-    for name in sorted(REGISTRY):
-        law = REGISTRY[name]
-        if not has_square_root_right_edge(law):
-            continue
-        out.append(pytest.param(name, "generic", id=f"{name}-generic"))
-        marks = [pytest.mark.xfail(strict=True, reason=_R_DOMAIN_BUG)] \
-            if has_closed(law, "r_transform", 0.0) else []
-        out.append(pytest.param(name, None, id=f"{name}-default", marks=marks))
-    return out
+SQRT_RIGHT_EDGE = [name for name in sorted(REGISTRY) if has_square_root_right_edge(REGISTRY[name])]
 
 
-@pytest.mark.parametrize("name,method", r_domain_params())
-def test_r_transform_outside_domain_raises(name, method):
+@pytest.mark.parametrize("name", SQRT_RIGHT_EDGE)
+def test_r_transform_generic_outside_domain_raises(name):
     law = REGISTRY[name]
     # right edge b of a square-root law: G(b+) is finite and G maps (b, ∞) onto (0, G(b+)),
     # so a real w > G(b+) has no preimage on the branch of G^-1 through 0
     gb = right_edge_cauchy(law)
     assert 0 < gb < np.inf
-    w = 1.5 * gb
     with pytest.raises(fs.DomainError):
-        law.r_transform(w, method=method)
+        law.r_transform(1.5 * gb, method="generic")
+    with pytest.raises(fs.DomainError):
+        law.r_transform(np.array([0.5 * gb, 1.5 * gb]), method="generic")
+
+
+def test_r_transform_closed_form_is_analytic_continuation():
+    # docs/conventions.rst: a closed-form R-transform is continued beyond the domain of G^-1
+    # (semicircle: c + σ²w everywhere), with DomainError only at its poles
+    v, c = 0.5, 1.5
+    sc = fs.semicircle(var=v, center=c)
+    gb = 1 / math.sqrt(v)                    # G(c + 2σ) = 1/σ
+    for w in (1.5 * gb, -3.0, 10.0):
+        assert sc.r_transform(w) == pytest.approx(c + v * w, rel=1e-15)
+    with pytest.raises(fs.DomainError):
+        sc.r_transform(1.5 * gb, method="generic")
+    g, var = 0.3, 2.0
+    mp = fs.marchenko_pastur(g, var=var)
+    b = var * (1 + math.sqrt(g)) ** 2
+    gb = (b - var * (1 - g)) / (2 * g * var * b)   # G(b) (the square root vanishes)
+    for w in (1.2 * gb, -5.0):
+        assert mp.r_transform(w) == pytest.approx(var / (1 - g * var * w), rel=1e-14)
+    with pytest.raises(fs.DomainError):
+        mp.r_transform(1 / (g * var))        # the pole of σ²/(1 - γσ²w)
 
 
 def test_r_transform_inside_real_domain(law):
@@ -922,6 +925,16 @@ def test_s_transform_free_poisson_and_semicircle():
     for z in (0.2, -0.1, 0.05j):
         expected = 2 / (c * (1 + np.sqrt(1 + 4 * v * z / c ** 2)))
         assert fs.semicircle(var=v, center=c).s_transform(z) == pytest.approx(expected, rel=1e-13)
+
+
+def test_s_transform_semicircle_branch_cut():
+    # S(z) = 2/(c(1 + sqrt(1 + 4σ²z/c²))) has its branch point at z = -c²/(4σ²) = -1.125 here
+    law = fs.semicircle(var=0.5, center=1.5)
+    with pytest.raises(fs.DomainError):
+        law.s_transform(-2.0)
+    z = -1.0                                 # just before the branch point: real value
+    expected = 2 / (1.5 * (1 + math.sqrt(1 + 4 * 0.5 * z / 1.5 ** 2)))
+    assert law.s_transform(z) == pytest.approx(expected, rel=1e-13)
 
 
 @pytest.mark.parametrize("law", [fs.semicircle(), fs.arcsine(-1, 1), fs.uniform(-2, 2),
