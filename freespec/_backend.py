@@ -181,7 +181,13 @@ def _normalise(v, name):
     if isinstance(v, float):
         return v
     if isinstance(v, mpmath.mpf):
-        return v
+        # an mpf is an exact binary rational: keep it exactly (and rebuildably)
+        if not mpmath.isfinite(v):
+            raise DomainError(f"{name} must be finite, got {v}")
+        num, den = mpmath.libmp.to_rational(v._mpf_)
+        if float(v) == v:
+            return float(v)          # a binary64 number: keep it as a float
+        return sympy.Rational(int(num), int(den))
     if isinstance(v, sympy.Basic):
         if isinstance(v, sympy.Integer):
             return int(v)
@@ -234,6 +240,25 @@ def param(v, name, *, op=None, bound=0):
         ok = _compare(v, op, bound)
         if ok is False:
             raise DomainError(f"{name} must be {_DOMAIN_TEXT[op].format(bound)}, got {param_repr(v)}")
+    return v
+
+
+def canonical(v):
+    """Canonical exact form for equality and hashing: numbers as Fractions.
+
+    ``semicircle(var=1)``, ``semicircle(var=1.0)`` and ``semicircle(var='1')``
+    are one law; Python's numeric tower hashes equal Fractions and floats alike.
+    """
+    if isinstance(v, tuple):
+        return tuple(canonical(x) for x in v)
+    if isinstance(v, bool):
+        return v
+    if isinstance(v, (int, float)):
+        return fractions.Fraction(v)
+    if isinstance(v, fractions.Fraction):
+        return v
+    if isinstance(v, sympy.Rational):
+        return fractions.Fraction(int(v.p), int(v.q))
     return v
 
 

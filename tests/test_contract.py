@@ -592,12 +592,9 @@ def test_cdf_matches_quadrature(law):
         assert law.cdf(x) == pytest.approx(expected, abs=1e-9)
 
 
-_CDF_GENERIC_BUG = ("generic cdf loses accuracy at inverse-square-root edges away from 0: the density is "
-                    "evaluated at the rounded x = lo + L sin²(t/2), so x - lo carries an error eps·|lo| "
-                    "that the 1/sqrt(x - lo) singularity amplifies (4.6e-11 for arcsine(-1, 2))")
 
 
-@pytest.mark.parametrize("name", registry_params({"arcsine": _CDF_GENERIC_BUG}))
+@pytest.mark.parametrize("name", registry_params())
 def test_cdf_generic_matches_closed(name):
     law = REGISTRY[name]
     lo, hi = hull(law)
@@ -610,7 +607,6 @@ def test_cdf_generic_matches_closed(name):
     assert np.allclose(law.cdf(x, method="generic"), law.cdf(x), rtol=0, atol=1e-12)
 
 
-@pytest.mark.xfail(strict=True, reason=_CDF_GENERIC_BUG)
 def test_cdf_generic_arcsine_far_from_origin():
     # arcsine(10, 11) is symmetric about 10.5: F(10.5) = 1/2 exactly
     law = fs.arcsine(10, 11)
@@ -1017,11 +1013,8 @@ def test_repr_rebuilds_mpf_parameter():
     assert eval(repr(law), dict(NAMESPACE)) == law
 
 
-_MPF_REPR_BUG = ("repr prints an mpf parameter at the current mp.dps, so a parameter created at a "
-                 "higher precision is truncated and eval(repr(law)) builds a different law")
 
 
-@pytest.mark.xfail(strict=True, reason=_MPF_REPR_BUG)
 def test_repr_rebuilds_high_precision_mpf_parameter():
     # conventions: parameters keep their exact value; repr is the expression that builds the law
     with mpmath.workdps(50):
@@ -1269,15 +1262,11 @@ def test_mpmath_inputs_agree_with_float64(law):
         assert float(got) == pytest.approx(law.quantile(q), abs=1e-10 * scale(law))
 
 
-_EMPIRICAL_CDF_BUG = ("empirical/atoms float cdf accumulates the masses with np.cumsum and renormalises, "
-                      "so F at the k-th of n equal atoms is not k/n (e.g. 0.4999999999999999 for 25/50); "
-                      "quantile, the generalised inverse of that cdf, then skips to the next atom")
 
 
 EQUAL_ATOMS_50 = [fs.empirical(np.arange(50, dtype=float)), fs.atoms(list(range(50)))]
 
 
-@pytest.mark.xfail(strict=True, reason=_EMPIRICAL_CDF_BUG)
 @pytest.mark.parametrize("law", EQUAL_ATOMS_50, ids=["empirical", "atoms"])
 def test_equal_atoms_cdf_exact_at_its_points(law):
     n = 50
@@ -1285,7 +1274,6 @@ def test_equal_atoms_cdf_exact_at_its_points(law):
     assert np.array_equal(law.cdf(np.arange(n, dtype=float)), np.arange(1, n + 1) / n)
 
 
-@pytest.mark.xfail(strict=True, reason=_EMPIRICAL_CDF_BUG)
 @pytest.mark.parametrize("law", EQUAL_ATOMS_50, ids=["empirical", "atoms"])
 def test_equal_atoms_median_is_lower_middle_point(law):
     # F(24) = 25/50 = 1/2 exactly, so Q(1/2) = inf{x : F(x) >= 1/2} = 24 (the mpmath path agrees)

@@ -25,7 +25,7 @@ import mpmath
 import numpy as np
 from numpy.polynomial import chebyshev as C
 
-from .._backend import MP, NP, param_latex, param_repr
+from .._backend import MP, NP, canonical, param_latex, param_repr
 from ..errors import ConvergenceError, DomainError, FreespecError, NotAlgebraicError
 from ._evaluate import evaluate, run_mp, scalar_dps
 from ._series import cumulants_to_moments, moments_to_cumulants
@@ -89,7 +89,7 @@ class Law:
         return dict(self._params)
 
     def _key(self):
-        return self._params
+        return tuple((name, canonical(value)) for name, value in self._params)
 
     def __eq__(self, other):
         return type(self) is type(other) and self._key() == other._key()
@@ -550,10 +550,19 @@ class Law:
         for lo, hi in self._support(NP):
             half = (hi - lo) / 2
 
-            def f(s, lo=lo, half=half):
+            def f(s, lo=lo, hi=hi, half=half):
+                # x = lo + half (1 - cos t).  The node x is rounded; the angle is
+                # recomputed from the exact offset of the rounded x to its nearer
+                # edge, so the integrand is evaluated consistently at one point
+                # (an inverse-square-root edge would amplify the rounding).
                 t = np.pi * (s + 1) / 2
-                x = lo + 2 * half * np.sin(t / 2) ** 2   # = lo + half (1 - cos t), no cancellation
-                return self._density_np(x) * half * np.sin(t) * (np.pi / 2)
+                left = t <= np.pi / 2
+                x = np.where(left, lo + 2 * half * np.sin(t / 2) ** 2,
+                             hi - 2 * half * np.cos(t / 2) ** 2)
+                d_lo = np.clip((x - lo) / (2 * half), 0, 1)
+                d_hi = np.clip((hi - x) / (2 * half), 0, 1)
+                t_x = np.where(left, 2 * np.arcsin(np.sqrt(d_lo)), np.pi - 2 * np.arcsin(np.sqrt(d_hi)))
+                return self._density_np(x) * half * np.sin(t_x) * (np.pi / 2)
 
             coef = None
             for deg in (32, 64, 128, 256, 512, 1024, 2048, 4096):

@@ -1,6 +1,8 @@
 """Atomic laws: finitely many atoms, and the empirical law of a spectrum."""
 
+import bisect
 import fractions
+import itertools
 import math
 
 import mpmath
@@ -44,6 +46,21 @@ class Atoms(Law):
                            for v, w in zip(self.params["values"], self.params["weights"]))
         return terms
 
+    def _fractions(self):
+        """Exact weights as Fractions (binary floats are exact rationals too)."""
+        return [_fraction(w) for w in self.params["weights"]]
+
+    def _cum(self, B):
+        """Cumulative masses, summed exactly and rounded once (cdf(v_k) = exact partial sums)."""
+        key = ("cum", mpmath.mp.prec) if B.is_mp else "np_cum"
+        if key not in self._cache:
+            partial = list(itertools.accumulate(self._fractions()))
+            if B.is_mp:
+                self._cache[key] = [mpmath.mpf(f.numerator) / f.denominator for f in partial]
+            else:
+                self._cache[key] = np.array([float(f) for f in partial])
+        return self._cache[key]
+
     def _support(self, B):
         return ()
 
@@ -61,25 +78,20 @@ class Atoms(Law):
         return B.zeros_like(x) if not B.is_mp else mpmath.mpf(0)
 
     def _cdf(self, B, x):
-        v, w = self._vw(B)
+        v, _ = self._vw(B)
+        cum = self._cum(B)
         if B.is_mp:
-            return min(mpmath.fsum(wi for vi, wi in zip(v, w) if x >= vi), mpmath.mpf(1))
-        cum = np.concatenate([[0.0], np.cumsum(w)])
-        cum /= cum[-1]
-        return cum[np.searchsorted(v, x, side="right")]
+            k = bisect.bisect_right(v, x)
+            return min(cum[k - 1], mpmath.mpf(1)) if k else mpmath.mpf(0)
+        table = np.concatenate([[0.0], np.minimum(cum, 1.0)])
+        return table[np.searchsorted(v, x, side="right")]
 
     def _quantile(self, B, q):
-        v, w = self._vw(B)
+        v, _ = self._vw(B)
+        cum = self._cum(B)
         if B.is_mp:
-            acc = mpmath.mpf(0)
-            total = mpmath.fsum(w)
-            for vi, wi in zip(v, w):
-                acc += wi
-                if acc / total >= q:
-                    return vi
-            return v[-1]
-        cum = np.cumsum(w)
-        cum /= cum[-1]
+            k = bisect.bisect_left(cum, q)
+            return v[min(k, len(v) - 1)]
         idx = np.minimum(np.searchsorted(cum, q, side="left"), len(v) - 1)
         return v[idx]
 
@@ -112,6 +124,16 @@ def _atomic_cauchy_np(z, v, w):
 def _np():
     from .._backend import NP
     return NP
+
+
+def _fraction(w):
+    if isinstance(w, fractions.Fraction):
+        return w
+    if isinstance(w, sympy.Rational):
+        return fractions.Fraction(int(w.p), int(w.q))
+    if isinstance(w, sympy.Basic):
+        return fractions.Fraction(float(w))
+    return fractions.Fraction(w)
 
 
 def _exact_sum(ws):
@@ -206,6 +228,11 @@ class Empirical(Atoms):
             vals, counts = np.unique(ev, return_counts=True)
             self._cache["np_vw"] = (vals, counts / len(ev))
         return self._cache["np_vw"]
+
+    def _fractions(self):
+        _, counts = np.unique(self.params["eigenvalues"], return_counts=True)
+        n = len(self.params["eigenvalues"])
+        return [fractions.Fraction(int(c), n) for c in counts]
 
     def _cauchy(self, B, z):
         if B.is_mp:
