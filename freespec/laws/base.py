@@ -492,6 +492,12 @@ class Law:
         m = self._moments_any(B, 2)
         return m[0], m[1] - m[0] ** 2
 
+    def _cauchy_prime(self, B, z):
+        """G'(z) = -∫ dμ(x)/(z - x)^2; generic: centred difference (solvers use
+        it only to steer Newton steps, never for a returned value)."""
+        h = 1e-6 * (1 + B.abs(z)) if not B.is_mp else mpmath.mpf(10) ** (-mpmath.mp.dps // 2) * (1 + abs(z))
+        return (self._cauchy(B, z + h) - self._cauchy(B, z - h)) / (2 * h)
+
     # routes (closed form if the law has one, else generic) --------------
     def _density_any(self, B, x):
         if self._density is not None:

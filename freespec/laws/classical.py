@@ -64,6 +64,12 @@ class Semicircle(Law):
         r = 2 * B.sqrt(v)
         return 2 / ((z - c) + _sqrt_product(B, z, c - r, c + r))
 
+    def _cauchy_prime(self, B, z):
+        # σ²G² - (z - c)G + 1 = 0  =>  G' = G / (2σ²G - (z - c))
+        v, c = self._pars(B)
+        g = self._cauchy(B, z)
+        return g / (2 * v * g - (z - c))
+
     def _density(self, B, x):
         v, c = self._pars(B)
         u = 4 * v - (x - c) ** 2
@@ -188,6 +194,12 @@ class MarchenkoPastur(Law):
             # MP(γ) = (1 - 1/γ) δ0 + (1/γ) MP(1/γ, γσ²): no cancellation near 0
             return (1 - 1 / g) / z + (2 / g) / (z + v * (1 - g) + s)
         return 2 / (z + v * (g - 1) + s)
+
+    def _cauchy_prime(self, B, z):
+        # γσ²z G² - (z + σ²(γ - 1)) G + 1 = 0
+        g, v = self._pars(B)
+        G = self._cauchy(B, z)
+        return -(g * v * G * G - G) / (2 * g * v * z * G - (z + v * (g - 1)))
 
     def _density(self, B, x):
         g, v = self._pars(B)
@@ -359,6 +371,11 @@ class Arcsine(Law):
         a, b = self._pars(B)
         return 1 / _sqrt_product(B, z, a, b)
 
+    def _cauchy_prime(self, B, z):
+        a, b = self._pars(B)
+        G = self._cauchy(B, z)
+        return -G ** 3 * (z - (a + b) / 2)
+
     def _density(self, B, x):
         a, b = self._pars(B)
         if B.is_mp:
@@ -492,6 +509,10 @@ class Uniform(Law):
         zf = np.where(far, z, c + 4 * L)
         zn = np.where(far, c + 4 * L, z)
         return np.where(far, np.log1p(L / (zf - b)), np.log(zn - a) - np.log(zn - b)) / L
+
+    def _cauchy_prime(self, B, z):
+        a, b = self._pars(B)
+        return -1 / ((z - a) * (z - b))
 
     def _density(self, B, x):
         a, b = self._pars(B)

@@ -74,6 +74,12 @@ class Atoms(Law):
             return mpmath.fsum(wi / (z - vi) for vi, wi in zip(v, w))
         return _atomic_cauchy_np(z, v, w)
 
+    def _cauchy_prime(self, B, z):
+        v, w = self._vw(B)
+        if B.is_mp:
+            return -mpmath.fsum(wi / (z - vi) ** 2 for vi, wi in zip(v, w))
+        return _atomic_cauchy_np(z, v, w, power=2) * -1
+
     def _density(self, B, x):
         return B.zeros_like(x) if not B.is_mp else mpmath.mpf(0)
 
@@ -111,13 +117,16 @@ class Atoms(Law):
         return rng.choice(v, size=n, p=w / w.sum())
 
 
-def _atomic_cauchy_np(z, v, w):
+def _atomic_cauchy_np(z, v, w, power=1):
+    """Σ w_i / (z - v_i)^power, in blocks of the (points × atoms) table."""
+    z = np.asarray(z, dtype=complex)
     flat = z.ravel()
     out = np.empty(flat.shape, dtype=complex)
     step = max(1, _CHUNK // max(1, len(v)))
     for i in range(0, flat.size, step):
         blk = flat[i:i + step]
-        out[i:i + step] = (w / (blk[:, None] - v)).sum(axis=1)
+        d = blk[:, None] - v
+        out[i:i + step] = (w / (d if power == 1 else d ** power)).sum(axis=1)
     return out.reshape(z.shape)
 
 
@@ -237,8 +246,8 @@ class Empirical(Atoms):
     def _cauchy(self, B, z):
         if B.is_mp:
             return super()._cauchy(B, z)
-        ev = self.params["eigenvalues"]
-        return _atomic_cauchy_np(z, ev, np.full(ev.shape, 1.0 / len(ev)))
+        v, w = self._vw(B)
+        return _atomic_cauchy_np(z, v, w)
 
     def __repr__(self):
         ev = self.params["eigenvalues"]

@@ -54,6 +54,13 @@ class Affine(Law):
         # the support keep the upper-side boundary value on both backends.
         return B.conj(self._mu._cauchy(B, B.conj(w))) / s
 
+    def _cauchy_prime(self, B, z):
+        s, t = self._st(B)
+        w = (z - t) / s
+        if s > 0:
+            return self._mu._cauchy_prime(B, w) / (s * s)
+        return B.conj(self._mu._cauchy_prime(B, B.conj(w))) / (s * s)
+
     def _density(self, B, x):
         s, t = self._st(B)
         return self._mu._density_any(B, (x - t) / s) / abs(s)
