@@ -1,0 +1,450 @@
+"""Laws whose Cauchy transform is the inverse of an explicit map.
+
+Two equations of random-matrix theory reduce to ``Z(w) = z`` with an explicit
+``Z(w) = w + H(w)`` and an unknown ``w`` in the upper half-plane:
+
+* **Pastur** (deformed semicircle, ``semicircle(σ²) ⊞ ν``): ``w`` is the
+  subordination function, ``H(w) = σ² G_ν(w)`` and ``G(z) = G_ν(w)``
+  (``G(z) = G_ν(z − σ² G(z))``).
+* **Silverstein** (sample covariance, ``marchenko_pastur(γ) ⊠ ν``): with
+  ``m̲ = −(1 − γ)/z + γ m`` the Stieltjes transform of the companion matrix
+  ``(1/n) Xᵀ Σ X``, put ``w = −1/m̲``; Silverstein's equation
+  ``z = −1/m̲ + γ ∫ t dν(t)/(1 + t m̲)`` becomes ``H(w) = γ ∫ w t/(w − t) dν(t)
+  = γ w T_ν(w)`` (``T(w) = w G(w) − 1``) and ``G(z) = G_ν(w)/(1 + γ T_ν(w))``.
+
+In both, ``w ↦ z − H(w)`` maps the upper half-plane into ``{Im w ≥ Im z}``
+(a globally convergent fixed point, Denjoy–Wolff), ``Z`` is real on the real
+line off the support of ``ν`` and the complement of the support of the result
+is the image by ``Z`` of the real intervals where ``Z′ > 0`` (Silverstein &
+Choi 1995, Thm 4.1–4.2; Biane 1997 for Pastur's case).  Edges are the values
+of ``Z`` at the zeros of ``Z′`` (or at the end of a cut where ``Z′`` stays
+positive), found by bracketing and refined to working precision.
+
+Evaluation: fixed point then safeguarded Newton in the upper half-plane; on the
+real axis, continuation from ``x + iη`` with ``η`` decreasing to 0 exactly, the
+last Newton steps taken on the real axis itself, then verification (residual,
+Herglotz sign, and ``Z′ > 0`` for real solutions).
+
+References: J. W. Silverstein and S.-I. Choi, "Analysis of the limiting
+spectral distribution of large dimensional random matrices", J. Multivariate
+Anal. 54 (1995); L. Pastur, "On the spectrum of random matrices", Teor. Mat.
+Fiz. 10 (1972); P. Biane, "On the free convolution with a semi-circular
+distribution", Indiana Univ. Math. J. 46 (1997).
+"""
+
+import mpmath
+import numpy as np
+from scipy.optimize import brentq
+
+from .._backend import MP, NP
+from ..errors import ConvergenceError, DomainError
+
+__all__ = ["PasturMap", "SilversteinMap", "solve", "solve_mp", "support_edges", "critical_points"]
+
+
+class _InverseMap:
+    """``Z(w) = w + H(w)`` built on a law ``nu`` (internal protocol of the solvers)."""
+
+    def __init__(self, nu):
+        self.nu = nu
+
+    # H, H' and the map back to G are defined by subclasses
+    def Z(self, B, w):
+        return w + self.H(B, w)
+
+    def dZ(self, B, w):
+        return 1 + self.dH(B, w)
+
+    def Z_dZ(self, w):
+        """(Z(w), Z′(w)) on float64 arrays; atomic ν fuses both into one pass."""
+        if self._atomic_np():
+            return self._fused(w)
+        return self.Z(NP, w), self.dZ(NP, w)
+
+    def _atomic_np(self):
+        from ..laws.discrete import Atoms
+        return isinstance(self.nu, Atoms) and len(self.nu._vw(NP)[0]) <= 4096
+
+    def step(self, B, w, z):
+        return z - self.H(B, w)
+
+    def cuts(self, B):
+        """Closed real sets where ``Z`` is singular: the support and atoms of ``nu``."""
+        cuts = [tuple(iv) for iv in self.nu._support(B)]
+        cuts += [(loc, loc) for loc, _ in self.nu._atoms(B) if self._atom_is_cut(loc)]
+        return sorted(cuts)
+
+    def _atom_is_cut(self, loc):
+        return True
+
+    def scale(self):
+        """A length scale of the result (spread of ν plus the spread the map adds)."""
+        if "_scale" not in self.__dict__:
+            pts = [p for c in self.cuts(NP) for p in c] + [a for a, _ in self.nu._atoms(NP)] or [0.0]
+            lo, hi = min(pts), max(pts)
+            self.__dict__["_scale"] = max(hi - lo, abs(hi), abs(lo)) + self._own_scale(max(abs(lo), abs(hi)))
+        return self.__dict__["_scale"]
+
+
+class PasturMap(_InverseMap):
+    """``semicircle(var) ⊞ nu``: ``H(w) = var · G_ν(w)``, ``G = G_ν(w)``."""
+
+    def __init__(self, nu, var):
+        super().__init__(nu)
+        self.var = var
+
+    def _v(self, B):
+        return B.num(self.var)
+
+    def _own_scale(self, r):
+        return 2 * float(np.sqrt(NP.num(self.var)))
+
+    def H(self, B, w):
+        return self._v(B) * self.nu._cauchy(B, w)
+
+    def dH(self, B, w):
+        return self._v(B) * self.nu._cauchy_prime(B, w)
+
+    def cauchy_from(self, B, w, z):
+        return self.nu._cauchy(B, w)
+
+    def _fused(self, w):
+        t, p = self.nu._vw(NP)
+        v = self._v(NP)
+        inv = 1.0 / (w.reshape(-1, 1) - t)
+        g = (inv @ p).reshape(w.shape)
+        gp = -((inv * inv) @ p).reshape(w.shape)
+        return w + v * g, 1 + v * gp
+
+    def initial(self, z):
+        return z
+
+
+class SilversteinMap(_InverseMap):
+    """``marchenko_pastur(ratio) ⊠ nu``: ``H(w) = γ w T_ν(w)``, ``G = (1/w − (1 − γ)/z)/γ``."""
+
+    def __init__(self, nu, ratio):
+        super().__init__(nu)
+        self.ratio = ratio
+        from ..laws.discrete import Atoms
+        self._atomic = isinstance(nu, Atoms)
+
+    def _g(self, B):
+        return B.num(self.ratio)
+
+    def _own_scale(self, r):
+        g = NP.num(self.ratio)
+        return r * (1 + np.sqrt(g)) ** 2 + r
+
+    def _atom_is_cut(self, loc):
+        return loc != 0        # an atom of ν at 0 leaves H analytic
+
+    def _T(self, B, w):
+        """T_ν(w) = w G_ν(w) − 1 = ∫ t/(w − t) dν(t), summed directly for atomic ν."""
+        if self._atomic:
+            t, p = self.nu._vw(B)
+            if B.is_mp:
+                return mpmath.fsum(pi * ti / (w - ti) for ti, pi in zip(t, p))
+            from ..laws.discrete import _atomic_cauchy_np
+            return _atomic_cauchy_np(w, t, p * t)
+        return w * self.nu._cauchy(B, w) - 1
+
+    def H(self, B, w):
+        return self._g(B) * w * self._T(B, w)
+
+    def dH(self, B, w):
+        g = self._g(B)
+        return g * (2 * w * self.nu._cauchy(B, w) + w * w * self.nu._cauchy_prime(B, w) - 1)
+
+    def _fused(self, w):
+        t, p = self.nu._vw(NP)
+        g = self._g(NP)
+        inv = 1.0 / (w.reshape(-1, 1) - t)
+        pt = p * t
+        T = (inv @ pt).reshape(w.shape)
+        Tp = -((inv * inv) @ pt).reshape(w.shape)
+        return w + g * w * T, 1 + g * (T + w * Tp)
+
+    def cauchy_from(self, B, w, z):
+        # 1 − γ − γ z m = z/w and z/w = 1 + γ T_ν(w), so G = (w/z) G_ν(w) = G_ν(w)/(1 + γ T_ν(w)):
+        # no cancellation near z = 0 (ratio < 1), and the pole at 0 when ratio > 1.
+        return self.nu._cauchy(B, w) / (1 + self._g(B) * self._T(B, w))
+
+    def initial(self, z):
+        return z
+
+
+# ----------------------------------------------------------------------------- solving
+def _residual_scale(z, scale):
+    return np.abs(z) + scale
+
+
+def _newton_or_step(M, w, z, sign_ok):
+    """One safeguarded iteration: a Newton step when it stays admissible and
+    decreases the residual, else a fixed-point step."""
+    with np.errstate(all="ignore"):
+        Zw, d = M.Z_dZ(w)
+        f = Zw - z
+        wn = w - f / d
+        fn = M.Z(NP, wn) - z
+    good = np.isfinite(wn) & np.isfinite(fn) & (np.abs(fn) < np.abs(f)) & sign_ok(wn, z)
+    if np.all(good):
+        return wn, np.abs(fn)
+    ws = M.step(NP, w[~good], z[~good])
+    out = wn.copy()
+    out[~good] = ws
+    res = np.abs(fn)
+    res[~good] = np.abs(M.Z(NP, ws) - z[~good])
+    return out, res
+
+
+def _upper_ok(w, z):
+    # the solution satisfies Im w >= Im z (> 0 in the open half-plane)
+    return w.imag >= z.imag * (1 - 1e-12) - 1e-300
+
+
+def _solve_upper(M, z, w0, tol, maxiter=400):
+    w = np.array(w0, dtype=complex)
+    scale = M.scale()
+    done = np.zeros(z.shape, dtype=bool)
+    res = np.full(z.shape, np.inf)
+    for _ in range(maxiter):
+        act = ~done
+        if not act.any():
+            break
+        wa, ra = _newton_or_step(M, w[act], z[act], _upper_ok)
+        w[act] = wa
+        res[act] = ra
+        done[act] = ra <= tol * _residual_scale(z[act], scale)
+    return w, res, done
+
+
+def solve(M, z, *, tol=4e-15):
+    """Solve ``Z(w) = z`` for ``w`` (vectorised); real z gives the limit from above.
+
+    Returns
+    -------
+    w : complex ndarray
+        The solution on the physical branch.
+
+    Raises
+    ------
+    ConvergenceError
+        If a point fails the residual or sign verification.
+    """
+    z = np.asarray(z, dtype=complex)
+    flat = z.ravel()
+    w = np.empty_like(flat)
+    upper = flat.imag > 0
+    lower = flat.imag < 0
+    real = ~(upper | lower)
+    if upper.any():
+        w[upper] = _solve_half(M, flat[upper], tol)
+    if lower.any():
+        w[lower] = np.conj(_solve_half(M, np.conj(flat[lower]), tol))
+    if real.any():
+        w[real] = _solve_real(M, flat[real].real, tol)
+    return w.reshape(z.shape)
+
+
+def _solve_half(M, z, tol):
+    w, res, done = _solve_upper(M, z, M.initial(z), tol)
+    if not done.all():
+        i = np.flatnonzero(~done)[0]
+        raise ConvergenceError(f"{type(M).__name__}: no convergence at z = {z[i]} "
+                               f"(residual {res[i]:.3g}, tolerance {tol:.1g})")
+    return w
+
+
+def _newton(M, w, z, iters, stol):
+    """Plain vectorised Newton; returns (w, converged)."""
+    conv = np.zeros(z.shape, dtype=bool)
+    for _ in range(iters):
+        with np.errstate(all="ignore"):
+            Zw, d = M.Z_dZ(w)
+            step = (Zw - z) / d
+        ok = np.isfinite(step)
+        w = np.where(ok, w - step, w)
+        conv = ok & (np.abs(step) <= stol)
+        if conv.all():
+            break
+    return w, conv
+
+
+def _solve_real(M, x, tol):
+    """Boundary values at x + i0: continuation in η from the upper half-plane.
+
+    Fast path: solve at ``x + 0.1 i·scale``, then Newton at ``x + 0.01 i·scale``
+    and at ``x`` itself.  Points where a Newton stage does not converge, or
+    lands on a wrong branch, take the slow path: η decreasing geometrically.
+    """
+    scale = M.scale()
+    stol = 1e-15 * (np.abs(x) + scale)
+    z = x + 0.1j * scale
+    w, res, done = _solve_upper(M, z, M.initial(z), 1e-6)
+    w, c1 = _newton(M, w, x + 0.01j * scale, 12, 1e-4 * scale)
+    w, c2 = _newton(M, w, x.astype(complex), 12, stol)
+    w = np.where((w.imag < 0) & (np.abs(w.imag) <= 1e-9 * (np.abs(w) + scale)), w.real + 0j, w)
+    with np.errstate(all="ignore"):
+        dz = M.dZ(NP, w.real + 0j).real
+    good = c1 & c2 & (w.imag >= 0) & ((w.imag > 0) | (dz > 0))
+    if not good.all():
+        w[~good] = _solve_real_slow(M, x[~good], scale)
+    res = np.abs(M.Z(NP, w) - x)
+    _verify_real(M, x, w, res, tol, scale)
+    return w
+
+
+def _solve_real_slow(M, x, scale):
+    eta = scale
+    z = x + 1j * eta
+    w, res, done = _solve_upper(M, z, M.initial(z), 1e-10)
+    while eta > 1e-14 * scale:
+        eta /= 8.0
+        z = x + 1j * eta
+        w, res, done = _solve_upper(M, z, w, 1e-10, maxiter=60)
+    w, _ = _newton(M, w, x.astype(complex), 8, 1e-15 * (np.abs(x) + scale))
+    return np.where(w.imag < 0, w.real + 0j, w)      # a real root approached from above
+
+
+def _verify_real(M, x, w, res, tol, scale):
+    bad = ~(res <= 1e3 * tol * (np.abs(x) + scale))
+    realw = np.abs(w.imag) <= 1e-9 * (np.abs(w) + scale)
+    with np.errstate(all="ignore"):
+        dz = M.dZ(NP, w.real + 0j).real
+    # a real solution must lie on a branch where Z is increasing
+    bad |= realw & ~(dz > -1e-8)
+    if bad.any():
+        i = np.flatnonzero(bad)[0]
+        raise ConvergenceError(f"{type(M).__name__}: boundary value at x = {x[i]} failed verification "
+                               f"(residual {res[i]:.3g})")
+
+
+def solve_mp(M, z):
+    """The same solution at mpmath precision: float start, Newton polish, verification."""
+    zc = mpmath.mpc(z)
+    w0 = complex(solve(M, np.array([complex(zc)]))[0])
+    w = mpmath.mpc(w0)
+    tol = mpmath.mpf(10) ** (-mpmath.mp.dps + 4)
+    for _ in range(60):
+        f = M.Z(MP, w) - zc
+        step = f / M.dZ(MP, w)
+        w -= step
+        if abs(step) <= tol * (abs(w) + 1):
+            break
+    else:
+        raise ConvergenceError(f"{type(M).__name__}: mpmath Newton did not converge at z = {z}")
+    res = abs(M.Z(MP, w) - zc)
+    if res > mpmath.mpf(10) ** (-mpmath.mp.dps + 6) * (abs(zc) + 1):
+        raise ConvergenceError(f"{type(M).__name__}: residual {mpmath.nstr(res, 3)} at z = {z}")
+    if mpmath.im(zc) > 0 and mpmath.im(w) < mpmath.im(zc) * (1 - mpmath.mpf(10) ** -10):
+        raise ConvergenceError(f"{type(M).__name__}: wrong branch at z = {z} (Im w < Im z)")
+    if mpmath.im(zc) == 0 and abs(mpmath.im(w)) <= tol * (abs(w) + 1):
+        w = mpmath.mpc(mpmath.re(w), 0)
+    return w
+
+
+# ------------------------------------------------------------------------------ support
+def _admissible(M):
+    """Open real intervals off the cuts, ascending, with ±inf ends."""
+    cuts = M.cuts(NP)
+    out = []
+    left = -np.inf
+    for lo, hi in cuts:
+        if lo > left:
+            out.append((left, lo))
+        left = max(left, hi)
+    out.append((left, np.inf))
+    return out
+
+
+def _samples(lo, hi, scale, n=257):
+    th = np.linspace(0, np.pi, n + 2)[1:-1]
+    if np.isfinite(lo) and np.isfinite(hi):
+        return lo + (hi - lo) * (1 - np.cos(th)) / 2
+    u = (1 - np.cos(th)) / 2                       # (0, 1), clustered at both ends
+    if np.isfinite(hi):                            # (-inf, hi)
+        return hi - scale * (1 / u - 1) if np.isfinite(scale) else None
+    if np.isfinite(lo):                            # (lo, inf)
+        return lo + scale * (1 / (1 - u) - 1)
+    return scale * np.tan(np.pi * (u - 0.5))
+
+
+def critical_points(M):
+    """Zeros of ``Z′`` on each admissible real interval, with the sign pattern.
+
+    Returns a list of ``(lo, hi, points, signs)``: the interval, its ascending
+    critical points and the sign of ``Z′`` on each of the ``len(points) + 1``
+    pieces.
+    """
+    scale = M.scale()
+    out = []
+
+    def dz(v):
+        return float(M.dZ(NP, np.array([v + 0j]))[0].real)
+
+    for lo, hi in _admissible(M):
+        v = _samples(lo, hi, scale)
+        with np.errstate(all="ignore"):
+            d = M.dZ(NP, v + 0j).real
+        ok = np.isfinite(d)
+        v, d = v[ok], d[ok]
+        pts = []
+        for i in range(len(v) - 1):
+            if d[i] == 0:
+                pts.append(v[i])
+            elif d[i] * d[i + 1] < 0:
+                pts.append(brentq(dz, v[i], v[i + 1], xtol=1e-300, rtol=1e-15))
+        signs = [np.sign(d[0])] if len(d) else [1.0]
+        for p in pts:
+            signs.append(-signs[-1])
+        out.append((lo, hi, pts, signs))
+    return out
+
+
+def _limit(M, B, v, side):
+    """Z at an interval end (a cut end: the real boundary value of H there)."""
+    if not np.isfinite(v):
+        return v
+    val = M.Z(B, B.complex(v) if B.is_mp else np.array([complex(v)]))
+    val = val if B.is_mp else val[0]
+    return B.real(val)
+
+
+def support_edges(M, B=NP):
+    """Intervals of the support of the result, from the critical points of ``Z``.
+
+    With ``B = MP`` the critical points are refined by mpmath's root finder on
+    ``Z′`` and the edges evaluated at the working precision.
+    """
+    gaps = []
+    for lo, hi, pts, signs in critical_points(M):
+        ends = [lo, *pts, hi]
+        for k, sg in enumerate(signs):
+            if sg <= 0:
+                continue
+            a, b = ends[k], ends[k + 1]
+            za = _edge_value(M, B, a, is_cut_end=(k == 0), lo=lo, hi=hi)
+            zb = _edge_value(M, B, b, is_cut_end=(k == len(signs) - 1), lo=lo, hi=hi)
+            gaps.append((za, zb))
+    gaps.sort(key=lambda g: float(g[0]) if np.isfinite(float(g[0])) else -np.inf)
+    intervals = []
+    for (a0, b0), (a1, b1) in zip(gaps, gaps[1:]):
+        if float(a1) > float(b0):
+            intervals.append((b0, a1))
+        elif float(a1) < float(b0) - 1e-9 * (1 + abs(float(b0))):
+            raise ConvergenceError(f"{type(M).__name__}: overlapping gaps while locating the support")
+    return tuple(intervals)
+
+
+def _edge_value(M, B, v, *, is_cut_end, lo, hi):
+    if not np.isfinite(v):
+        return -mpmath.inf if (B.is_mp and v < 0) else (mpmath.inf if B.is_mp else v)
+    if not B.is_mp:
+        return float(_limit(M, NP, v, None))
+    if is_cut_end and (v == lo or v == hi):
+        return mpmath.re(M.Z(MP, mpmath.mpf(v)))
+    # refine the critical point at working precision
+    vv = mpmath.findroot(lambda u: mpmath.re(M.dZ(MP, mpmath.mpc(u))), mpmath.mpf(v),
+                         tol=mpmath.mpf(10) ** (-2 * mpmath.mp.dps))
+    return mpmath.re(M.Z(MP, mpmath.mpc(vv)))
