@@ -7,14 +7,14 @@ sample them; float64 vectorised or mpmath at any precision
 """
 
 from .errors import ConvergenceError, DomainError, FreespecError, NotAlgebraicError
-from .laws import (Law, affine, arcsine, atoms, empirical, free_poisson, marchenko_pastur,
-                   semicircle, uniform)
+from .laws import (Law, affine, arcsine, atoms, empirical, free_add, free_mul, free_poisson,
+                   marchenko_pastur, semicircle, uniform)
 from .precision import workdps
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Law", "semicircle", "marchenko_pastur", "free_poisson", "arcsine", "uniform", "atoms",
-    "empirical", "affine", "workdps",
+    "empirical", "affine", "free_add", "free_mul", "workdps",
     "FreespecError", "ConvergenceError", "DomainError", "NotAlgebraicError",
 ]

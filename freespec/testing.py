@@ -37,4 +37,9 @@ def law_registry():
         "empirical": fs.empirical([0.1, 0.4, 0.4, 1.2, 2.0]),
         "affine_reflected_mp": fs.affine(fs.marchenko_pastur(0.5), scale=-2, shift=1),
         "affine_mp_above1": fs.affine(fs.marchenko_pastur(2), scale=0.5, shift=-1),
+        "free_add_sc_two_atoms": fs.free_add(fs.semicircle(), fs.atoms([-2, 2])),
+        "free_add_sc_mp": fs.free_add(fs.semicircle(0.5, center=1), fs.marchenko_pastur(0.3)),
+        "free_mul_mp_two_atoms": fs.free_mul(fs.marchenko_pastur(0.05), fs.atoms([1, 3])),
+        "free_mul_mp_above1": fs.free_mul(fs.marchenko_pastur(2), fs.atoms([1, 3], weights=[0.3, 0.7])),
+        "free_mul_fp_uniform": fs.free_mul(fs.free_poisson(2, jump=0.5), fs.uniform(1, 2)),
     }

@@ -38,6 +38,8 @@ MATRIX_MODELS = {
     "marchenko_pastur_var", "free_poisson", "free_poisson_rate_below1",
     "affine_reflected_mp", "affine_mp_above1",                  # Wishart
     "arcsine",                                                  # D1 + O D2 Oᵀ, O Haar
+    "free_add_sc_two_atoms", "free_add_sc_mp",                  # GOE + deterministic diagonal
+    "free_mul_mp_two_atoms", "free_mul_mp_above1", "free_mul_fp_uniform",  # Wishart, fixed population
 }
 IID_MODELS = {"uniform", "atoms", "atoms_single", "empirical"}   # diagonal, iid entries
 

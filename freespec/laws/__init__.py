@@ -4,6 +4,7 @@ from .base import Law
 from .classical import arcsine, free_poisson, marchenko_pastur, semicircle, uniform
 from .discrete import atoms, empirical
 from .operations import affine
+from .free import free_add, free_mul
 
 __all__ = ["Law", "semicircle", "marchenko_pastur", "free_poisson", "arcsine", "uniform",
-           "atoms", "empirical", "affine"]
+           "atoms", "empirical", "affine", "free_add", "free_mul"]

@@ -537,8 +537,27 @@ class Law:
         return self._inverse_mp(w, "s") if B.is_mp else self._inverse_np(w, "s")
 
     def _density_generic(self, B, x):
-        g = self._cauchy(B, B.complex(x))
-        return -B.imag(g) / B.pi
+        locs = [loc for loc, _ in self._atoms(B)]
+        if not locs:
+            g = self._cauchy(B, B.complex(x))
+            return -B.imag(g) / B.pi + 0.0     # + 0.0 turns -0.0 (a real G) into 0.0
+        # at an atom G has a pole: the a.c. density there is 0 off the support,
+        # else the mean of its values on either side
+        ivs = self._support(B)
+        if B.is_mp:
+            if x not in locs:
+                return -mpmath.im(self._cauchy(MP, mpmath.mpc(x))) / mpmath.pi
+            if not any(lo < x < hi for lo, hi in ivs):
+                return mpmath.mpf(0)
+            h = mpmath.mpf(10) ** (-mpmath.mp.dps // 2) * (1 + abs(x))
+            return (self._density_generic(MP, x - h) + self._density_generic(MP, x + h)) / 2
+        at = np.isin(x, locs)
+        xs = np.where(at, np.nextafter(x, np.inf), x)
+        out = -np.imag(self._cauchy(NP, xs.astype(complex))) / np.pi + 0.0
+        inside = np.zeros(x.shape, dtype=bool)
+        for lo, hi in ivs:
+            inside |= (x > lo) & (x < hi)
+        return np.where(at & ~inside, 0.0, out)
 
     def _density_np(self, x):
         with np.errstate(all="ignore"):

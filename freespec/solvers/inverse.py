@@ -235,15 +235,15 @@ def solve(M, z, *, tol=4e-15):
     z = np.asarray(z, dtype=complex)
     flat = z.ravel()
     w = np.empty_like(flat)
-    upper = flat.imag > 0
-    lower = flat.imag < 0
-    real = ~(upper | lower)
-    if upper.any():
-        w[upper] = _solve_half(M, flat[upper], tol)
-    if lower.any():
-        w[lower] = np.conj(_solve_half(M, np.conj(flat[lower]), tol))
-    if real.any():
-        w[real] = _solve_real(M, flat[real].real, tol)
+    lower = np.signbit(flat.imag)        # Im z = -0.0 gives the lower boundary value
+    zu = np.where(lower, np.conj(flat), flat)
+    scale = M.scale()
+    far = zu.imag >= 0.05 * scale
+    if far.any():
+        w[far] = _solve_half(M, zu[far], tol)
+    if (~far).any():
+        w[~far] = _solve_near(M, zu[~far], tol)
+    w = np.where(lower, np.conj(w), w)
     return w.reshape(z.shape)
 
 
@@ -258,66 +258,102 @@ def _solve_half(M, z, tol):
 
 def _newton(M, w, z, iters, stol):
     """Plain vectorised Newton; returns (w, converged)."""
+    # converged points are frozen, so each point's result does not depend on
+    # the other points of the batch
+    w = w.copy()
+    stol = np.broadcast_to(stol, z.shape)
     conv = np.zeros(z.shape, dtype=bool)
     for _ in range(iters):
-        with np.errstate(all="ignore"):
-            Zw, d = M.Z_dZ(w)
-            step = (Zw - z) / d
-        ok = np.isfinite(step)
-        w = np.where(ok, w - step, w)
-        conv = ok & (np.abs(step) <= stol)
-        if conv.all():
+        act = np.flatnonzero(~conv)
+        if act.size == 0:
             break
+        with np.errstate(all="ignore"):
+            Zw, d = M.Z_dZ(w[act])
+            step = (Zw - z[act]) / d
+        ok = np.isfinite(step)
+        w[act] = np.where(ok, w[act] - step, w[act])
+        conv[act] = ok & (np.abs(step) <= stol[act])
     return w, conv
 
 
-def _solve_real(M, x, tol):
-    """Boundary values at x + i0: continuation in η from the upper half-plane.
+def _solve_near(M, z, tol):
+    """Points at or near the real axis (0 <= Im z < 0.05 scale): continuation in η.
 
     Fast path: solve at ``x + 0.1 i·scale``, then Newton at ``x + 0.01 i·scale``
-    and at ``x`` itself.  Points where a Newton stage does not converge, or
-    lands on a wrong branch, take the slow path: η decreasing geometrically.
+    (when above the target) and at ``z`` itself.  Points where a Newton stage
+    does not converge, or lands on a wrong branch, take the slow path: η
+    decreasing geometrically from the scale down to ``Im z``.
     """
     scale = M.scale()
-    stol = 1e-15 * (np.abs(x) + scale)
-    z = x + 0.1j * scale
-    w, res, done = _solve_upper(M, z, M.initial(z), 1e-6)
-    w, c1 = _newton(M, w, x + 0.01j * scale, 12, 1e-4 * scale)
-    w, c2 = _newton(M, w, x.astype(complex), 12, stol)
-    w = np.where((w.imag < 0) & (np.abs(w.imag) <= 1e-9 * (np.abs(w) + scale)), w.real + 0j, w)
-    with np.errstate(all="ignore"):
-        dz = M.dZ(NP, w.real + 0j).real
-    good = c1 & c2 & (w.imag >= 0) & ((w.imag > 0) | (dz > 0))
+    x, eta = z.real, z.imag
+    stol = 1e-15 * (np.abs(z) + scale)
+    z1 = x + 0.1j * scale
+    w, res, done = _solve_upper(M, z1, M.initial(z1), 1e-6)
+    z2 = x + 1j * np.maximum(0.01 * scale, eta)
+    w, c1 = _newton(M, w, z2, 12, 1e-4 * scale)
+    w, c2 = _newton(M, w, z, 12, stol)
+    good = c1 & c2 & _valid(M, z, w, scale)
     if not good.all():
-        w[~good] = _solve_real_slow(M, x[~good], scale)
-    res = np.abs(M.Z(NP, w) - x)
-    _verify_real(M, x, w, res, tol, scale)
+        w[~good] = _solve_near_slow(M, z[~good], scale)
+    _verify(M, z, w, tol, scale)
     return w
 
 
-def _solve_real_slow(M, x, scale):
-    eta = scale
-    z = x + 1j * eta
-    w, res, done = _solve_upper(M, z, M.initial(z), 1e-10)
-    while eta > 1e-14 * scale:
-        eta /= 8.0
-        z = x + 1j * eta
-        w, res, done = _solve_upper(M, z, w, 1e-10, maxiter=60)
-    w, _ = _newton(M, w, x.astype(complex), 8, 1e-15 * (np.abs(x) + scale))
-    return np.where(w.imag < 0, w.real + 0j, w)      # a real root approached from above
-
-
-def _verify_real(M, x, w, res, tol, scale):
-    bad = ~(res <= 1e3 * tol * (np.abs(x) + scale))
-    realw = np.abs(w.imag) <= 1e-9 * (np.abs(w) + scale)
+def _valid(M, z, w, scale):
+    """Branch checks: Im w >= Im z; on the axis, real roots need Z' > 0."""
+    real_axis = z.imag == 0
+    w[real_axis] = _snap_real(M, z.real[real_axis], w[real_axis], scale)
     with np.errstate(all="ignore"):
         dz = M.dZ(NP, w.real + 0j).real
-    # a real solution must lie on a branch where Z is increasing
-    bad |= realw & ~(dz > -1e-8)
+    above = w.imag >= z.imag * (1 - 1e-9)
+    return above & (~real_axis | (w.imag > 0) | (dz > 0))
+
+
+def _snap_real(M, x, w, scale):
+    """Where ``w`` is nearly real, try the real root: if ``Z`` is increasing
+    there and the residual vanishes, ``x`` lies in a gap and ``w`` is real."""
+    near = np.abs(w.imag) <= 1e-7 * (np.abs(w) + scale)
+    if not near.any():
+        return w
+    wr = w.real[near].astype(complex)
+    xr = x[near].astype(complex)
+    for _ in range(3):
+        with np.errstate(all="ignore"):
+            Zw, d = M.Z_dZ(wr)
+            wr = wr - np.where(np.isfinite(d) & (d != 0), (Zw - xr) / d, 0)
+        wr = wr.real + 0j
+    with np.errstate(all="ignore"):
+        Zw, d = M.Z_dZ(wr)
+    ok = (d.real > 0) & (np.abs(Zw - xr) <= 1e-13 * (np.abs(xr) + scale))
+    out = w.copy()
+    sub = out[near]
+    sub[ok] = wr[ok]
+    out[near] = sub
+    return out
+
+
+def _solve_near_slow(M, z, scale):
+    x, target = z.real, z.imag
+    eta = np.full(x.shape, scale)
+    zz = x + 1j * eta
+    w, res, done = _solve_upper(M, zz, M.initial(zz), 1e-10)
+    while np.any(eta > np.maximum(target, 1e-14 * scale)):
+        eta = np.maximum(eta / 8.0, target)
+        w, res, done = _solve_upper(M, x + 1j * eta, w, 1e-10, maxiter=60)
+    w, _ = _newton(M, w, z, 8, 1e-15 * (np.abs(z) + scale))
+    real_axis = target == 0
+    w[real_axis] = _snap_real(M, x[real_axis], w[real_axis], scale)
+    return w
+
+
+def _verify(M, z, w, tol, scale):
+    res = np.abs(M.Z(NP, w) - z)
+    bad = ~(res <= 1e3 * tol * (np.abs(z) + scale))
+    bad |= ~_valid(M, z, w.copy(), scale)
     if bad.any():
         i = np.flatnonzero(bad)[0]
-        raise ConvergenceError(f"{type(M).__name__}: boundary value at x = {x[i]} failed verification "
-                               f"(residual {res[i]:.3g})")
+        raise ConvergenceError(f"{type(M).__name__}: solution at z = {z[i]} failed verification "
+                               f"(residual {res[i]:.3g}, Im w = {w[i].imag:.3g})")
 
 
 def solve_mp(M, z):
