@@ -29,16 +29,22 @@ real axis, so it is accelerated:
    ``eta0`` above it, then at heights divided by 10 reusing the previous
    ``ω1`` as start, down to the point itself;
 2. *safeguarded secant/Newton* on ``Φ(w) = f_z(w) - w``: a step is taken only
-   if, projected onto the closed region where ``ω1`` must lie, it decreases
+   if it stays in the closed region where ``ω1`` must lie and decreases
    ``|Φ|``; otherwise a fixed-point step ``w ← f_z(w)`` (which always makes
    progress towards the Denjoy–Wolff point) is taken instead.  The derivative
    is the secant slope through the last two iterates (derivative free,
-   self-scaling), or exact Newton when ``G'`` callables are given.
+   self-scaling; a probe at distance ``1e-6 s`` replaces a slope drowned in
+   rounding noise), or exact Newton when ``G'`` callables are given.  At
+   ``η = 0`` (:func:`real_axis`) steps are projected onto the region instead,
+   the start being a verified point ``1e-12 eta0`` above.
 
 Every returned point is verified: residual ``|Φ(ω1)| ≤ tol · s`` with ``s`` the
 sum of the magnitudes of the terms of the equation (so the test is relative
-and scale invariant), ``ω1`` and ``ω2`` in their regions (``Im ω ≥ Im z``,
-resp. ``arg ω ≥ arg z``) and ``Im G ≤ 0``, all within rounding.  A point that
+and scale invariant; where that fails, ``s`` is enlarged by the rounding error
+propagated through ``ν``'s transform, ``|h_ν'(ω2)|`` resp. the condition number
+of ``k_ν``, estimated at the point), ``ω1`` and ``ω2`` in their regions
+(``Im ω ≥ Im z``, resp. ``arg ω ≥ arg z``) and ``Im G ≤ 0``, all within
+rounding.  A point that
 fails raises :class:`~freespec.errors.ConvergenceError` naming it; nothing is
 returned unverified.  By uniqueness of the fixed point in the open domain, a
 verified ``ω1`` with ``Im z > 0`` *is* the subordination function.
