@@ -159,10 +159,11 @@ class SilversteinMap(_InverseMap):
     def _fused(self, w):
         t, p = self.nu._vw(NP)
         g = self._g(NP)
-        inv = 1.0 / (w.reshape(-1, 1) - t)
-        pt = p * t
+        inv = np.reciprocal(w.reshape(-1, 1) - t)
+        pt = (p * t).astype(complex)
         T = (inv @ pt).reshape(w.shape)
-        Tp = -((inv * inv) @ pt).reshape(w.shape)
+        inv *= inv
+        Tp = -(inv @ pt).reshape(w.shape)
         return w + g * w * T, 1 + g * (T + w * Tp)
 
     def cauchy_from(self, B, w, z):
@@ -288,9 +289,9 @@ def _solve_near(M, z, tol):
     x, eta = z.real, z.imag
     stol = 1e-15 * (np.abs(z) + scale)
     z1 = x + 0.1j * scale
-    w, res, done = _solve_upper(M, z1, M.initial(z1), 1e-6)
+    w, res, done = _solve_upper(M, z1, M.initial(z1), 1e-4)
     z2 = x + 1j * np.maximum(0.01 * scale, eta)
-    w, c1 = _newton(M, w, z2, 12, 1e-4 * scale)
+    w, c1 = _newton(M, w, z2, 12, 1e-3 * scale)
     w, c2 = _newton(M, w, z, 12, stol)
     good = c1 & c2 & _valid(M, z, w, scale)
     if not good.all():
