@@ -765,7 +765,7 @@ class Law:
     def _homotopy_np(self, f, w, kind, m1, var):
         lo, hi = self._hull(NP)
         scale = max(abs(lo), abs(hi), 1e-300)
-        steps = [2.0 ** -j for j in range(12, 0, -1)] + [1.0]
+        steps = [4.0 ** -j for j in range(4, 0, -1)] + [1.0]
         z = self._start(kind, w * steps[0], m1, var)
         for t in steps:
             wt = w * t
