@@ -1,4 +1,4 @@
-"""A first look at freespec: three laws against one sampled random matrix each.
+"""A first look at freespec: laws against one sampled random matrix each.
 
 Run it with ``python -m freespec.demo``. For each law it prints the support edges,
 the atoms, the first four moments (theory against the eigenvalues of one sampled
@@ -23,6 +23,11 @@ def demo_laws():
         ("marchenko_pastur(ratio=0.5)", fs.marchenko_pastur(ratio=0.5)),
         ("semicircle()", fs.semicircle()),
         ("affine(arcsine(-1, 1), scale=2, shift=1)", fs.affine(fs.arcsine(-1, 1), scale=2, shift=1)),
+        # sample covariance with population eigenvalues 1 and 3 (half each), p/n = 0.05
+        ("free_mul(marchenko_pastur(0.05), atoms([1, 3]))",
+         fs.free_mul(fs.marchenko_pastur(0.05), fs.atoms([1, 3]))),
+        # deformed semicircle: GOE plus a diagonal of -2 and 2
+        ("free_add(semicircle(), atoms([-2, 2]))", fs.free_add(fs.semicircle(), fs.atoms([-2, 2]))),
     ]
 
 
@@ -53,9 +58,14 @@ def report(label, law, eigenvalues):
     for k, theory in enumerate(law.moments(4), start=1):
         print(f"{k:>8d} {float(theory):>12.6f} {np.mean(eigenvalues ** k):>12.6f}")
 
-    (lo, hi), = law.support()
-    x = lo + (hi - lo) * np.array([0.1, 0.3, 0.5, 0.7, 0.9])
-    half_width = 0.025 * (hi - lo)
+    lo, hi = support_hull(law)
+    # five points inside the support (two per interval when there are several)
+    x = np.concatenate([a + (b - a) * np.array([0.3, 0.7]) for a, b in law.support()])
+    x = x if len(x) <= 5 else x[:5]
+    if len(law.support()) == 1:
+        (a, b), = law.support()
+        x = a + (b - a) * np.array([0.1, 0.3, 0.5, 0.7, 0.9])
+    half_width = 0.02 * (hi - lo)
     estimate = histogram_density(eigenvalues, x, half_width)
     print(f"{'x':>8s} {'density':>12s} {'histogram':>12s}   (window +-{half_width:.3f})")
     for xi, rho, est in zip(x, law.density(x), estimate):
@@ -69,8 +79,13 @@ def plot(samples, path):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(1, len(samples), figsize=(5 * len(samples), 4))
-    for ax, (label, law, eigenvalues) in zip(np.atleast_1d(axes), samples):
+    cols = min(3, len(samples))
+    rows = -(-len(samples) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(5 * cols, 3.8 * rows))
+    axes = np.atleast_1d(axes).ravel()
+    for ax in axes[len(samples):]:
+        ax.set_visible(False)
+    for ax, (label, law, eigenvalues) in zip(axes, samples):
         lo, hi = support_hull(law)
         pad = 0.05 * (hi - lo)
         heights, _, _ = ax.hist(eigenvalues, bins=60, range=(lo - pad, hi + pad), density=True,
