@@ -20,7 +20,7 @@ from ._series import cumulants_to_moments
 from .base import Law
 from .classical import FreePoisson, MarchenkoPastur, Semicircle, semicircle
 from .discrete import Atoms
-from .operations import affine
+from .operations import _add, _mul, affine
 
 __all__ = ["free_add", "free_mul", "FreeAdd", "FreeMul"]
 
@@ -99,7 +99,7 @@ def _mp_parameters(law):
     p = law.params
     if isinstance(law, FreePoisson):
         lam, alpha = p["rate"], p["jump"]
-        return _exact_div(1, lam), _exact_mul(lam, alpha)
+        return _exact_div(1, lam), _mul(lam, alpha)
     return p["ratio"], p["var"]
 
 
@@ -107,13 +107,6 @@ def _exact_div(a, b):
     if isinstance(b, (int, sympy.Basic)) and isinstance(a, (int, sympy.Basic)):
         return sympy.Rational(a) / sympy.sympify(b)
     return to_float(a) / to_float(b)
-
-
-def _exact_mul(a, b):
-    if isinstance(b, (int, sympy.Basic)) and isinstance(a, (int, sympy.Basic)):
-        v = sympy.sympify(a) * sympy.sympify(b)
-        return int(v) if isinstance(v, sympy.Integer) else v
-    return to_float(a) * to_float(b)
 
 
 class FreeMul(_InverseLaw):
@@ -243,17 +236,10 @@ def free_add(mu, nu):
         return affine(mu, shift=b)
     if isinstance(mu, Semicircle) and isinstance(nu, Semicircle):
         p, q = mu.params, nu.params
-        return semicircle(var=_exact_add(p["var"], q["var"]), center=_exact_add(p["center"], q["center"]))
+        return semicircle(var=_add(p["var"], q["var"]), center=_add(p["center"], q["center"]))
     if isinstance(mu, Semicircle) or isinstance(nu, Semicircle):
         return FreeAdd(mu, nu)
     raise NotImplementedError("free_add of two laws without a semicircular summand is not available yet")
-
-
-def _exact_add(a, b):
-    if isinstance(a, (int, sympy.Basic)) and isinstance(b, (int, sympy.Basic)):
-        v = sympy.sympify(a) + sympy.sympify(b)
-        return int(v) if isinstance(v, sympy.Integer) else v
-    return to_float(a) + to_float(b)
 
 
 def _nonnegative(law):
