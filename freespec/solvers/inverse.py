@@ -61,9 +61,12 @@ class _InverseMap:
             return self._fused(w)
         return self.Z(NP, w), self.dZ(NP, w)
 
-    def _atomic_np(self):
+    def _is_atomic(self):
         from ..laws.discrete import Atoms
-        return isinstance(self.nu, Atoms) and len(self.nu._vw(NP)[0]) <= 4096
+        return isinstance(self.nu, Atoms)
+
+    def _atomic_np(self):
+        return self._is_atomic() and len(self.nu._vw(NP)[0]) <= 4096
 
     def step(self, B, w, z):
         return z - self.H(B, w)
@@ -107,6 +110,13 @@ class PasturMap(_InverseMap):
 
     def cauchy_from(self, B, w, z):
         return self.nu._cauchy(B, w)
+
+    def pole_weights(self):
+        """For atomic ν: Z′(w) = 1 − Σ c_j/(w − t_j)²; returns (t, c), else None."""
+        if not self._is_atomic():
+            return None
+        t, p = self.nu._vw(NP)
+        return np.asarray(t, float), self._v(NP) * np.asarray(p, float)
 
     def _fused(self, w):
         t, p = self.nu._vw(NP)
@@ -155,6 +165,15 @@ class SilversteinMap(_InverseMap):
     def dH(self, B, w):
         g = self._g(B)
         return g * (2 * w * self.nu._cauchy(B, w) + w * w * self.nu._cauchy_prime(B, w) - 1)
+
+    def pole_weights(self):
+        """For atomic ν: H(w) = γ Σ p (t + t²/(w − t)), so Z′(w) = 1 − Σ γ p t²/(w − t)²."""
+        if not self._is_atomic():
+            return None
+        t, p = self.nu._vw(NP)
+        t, p = np.asarray(t, float), np.asarray(p, float)
+        keep = t != 0
+        return t[keep], self._g(NP) * p[keep] * t[keep] ** 2
 
     def _fused(self, w):
         t, p = self.nu._vw(NP)
@@ -414,6 +433,9 @@ def critical_points(M):
     critical points and the sign of ``Z′`` on each of the ``len(points) + 1``
     pieces.
     """
+    pw = M.pole_weights()
+    if pw is not None and len(pw[0]):
+        return _atomic_critical_points(*pw)
     scale = M.scale()
     out = []
 
@@ -436,6 +458,84 @@ def critical_points(M):
         for p in pts:
             signs.append(-signs[-1])
         out.append((lo, hi, pts, signs))
+    return out
+
+
+def _inv_pow_sum(w, t, c, power):
+    """Σ_j c_j / (w_i − t_j)^power for real arrays, in row blocks."""
+    out = np.empty(w.shape)
+    step = max(1, 2 ** 21 // max(1, len(t)))
+    for i in range(0, len(w), step):
+        d = w[i:i + step, None] - t
+        out[i:i + step] = (c / d ** power).sum(axis=1)
+    return out
+
+
+def _bisect(f, a, b, increasing, iters=200):
+    """Vectorised bisection for a monotone f on [a, b] with a sign change."""
+    a, b = a.copy(), b.copy()
+    for _ in range(iters):
+        m = 0.5 * (a + b)
+        if np.all((m <= a) | (m >= b)):
+            break
+        pos = f(m) > 0
+        up = pos if increasing else ~pos
+        b = np.where(up, m, b)
+        a = np.where(up, a, m)
+    return 0.5 * (a + b)
+
+
+def _atomic_critical_points(t, c):
+    """Zeros of Z′(w) = 1 − Σ c_j/(w − t_j)² (c_j > 0), exactly located.
+
+    Z′ is strictly concave between consecutive poles (Z‴ < 0) and tends to −∞
+    at them, so each inner interval holds 0 or 2 zeros, on either side of the
+    maximum of Z′ (the zero of the decreasing Z″); the outer intervals hold one
+    each.  An inner interval of length L is skipped when the two neighbouring
+    poles alone keep Z′ < 0: (c_j^(1/3) + c_(j+1)^(1/3))³ ≥ L².  Vectorised
+    over intervals, so thousands of atoms cost a few bisections.
+    """
+    order = np.argsort(t)
+    t, c = t[order], c[order]
+
+    def dz(w):
+        return 1 - _inv_pow_sum(w, t, c, 2)
+
+    def d2z(w):
+        return 2 * _inv_pow_sum(w, t, c, 3)
+
+    span = max(t[-1] - t[0], np.abs(t).max(), 1e-300)
+    reach = np.sqrt(c.sum()) + span
+    out = []
+    # left outer interval: Z′ decreases from 1 to −∞
+    lo_end = np.array([t[0] - 2 * reach])
+    while dz(lo_end)[0] <= 0:
+        lo_end = t[0] - 2 * (t[0] - lo_end)
+    p = _bisect(dz, lo_end, np.array([t[0]]), increasing=False)[0]
+    out.append((-np.inf, t[0], [p], [1.0, -1.0]))
+    # inner intervals
+    L = np.diff(t)
+    cand = np.flatnonzero((np.cbrt(c[:-1]) + np.cbrt(c[1:])) ** 3 < L ** 2)
+    inner = {}
+    if cand.size:
+        a, b = t[cand], t[cand + 1]
+        wmax = _bisect(d2z, a, b, increasing=False)
+        has = dz(wmax) > 0
+        idx, a, b, wmax = cand[has], a[has], b[has], wmax[has]
+        if idx.size:
+            left = _bisect(dz, a, wmax, increasing=True)
+            right = _bisect(dz, wmax, b, increasing=False)
+            inner = {int(j): (l, r) for j, l, r in zip(idx, left, right)}
+    for j in range(len(t) - 1):
+        if j in inner:
+            out.append((t[j], t[j + 1], list(inner[j]), [-1.0, 1.0, -1.0]))
+        else:
+            out.append((t[j], t[j + 1], [], [-1.0]))
+    hi_end = np.array([t[-1] + 2 * reach])
+    while dz(hi_end)[0] <= 0:
+        hi_end = t[-1] + 2 * (hi_end - t[-1])
+    p = _bisect(dz, np.array([t[-1]]), hi_end, increasing=True)[0]
+    out.append((t[-1], np.inf, [p], [-1.0, 1.0]))
     return out
 
 
