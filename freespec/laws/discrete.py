@@ -16,6 +16,7 @@ from .base import Law
 __all__ = ["atoms", "empirical", "Atoms", "Empirical"]
 
 _CHUNK = 2 ** 22  # complex entries per block of the (points × atoms) table
+_BLOCK = 2 ** 16  # entries per block of the real-arithmetic sums (temporaries stay in cache)
 
 
 class Atoms(Law):
@@ -118,18 +119,53 @@ class Atoms(Law):
 
 
 def _atomic_cauchy_np(z, v, w, power=1):
-    """Σ w_i / (z - v_i)^power, in blocks of the (points × atoms) table."""
+    """Σ w_i / (z - v_i)^power (power 1 or 2), in blocks of the (points × atoms) table."""
     z = np.asarray(z, dtype=complex)
-    flat = z.ravel()
-    out = np.empty(flat.shape, dtype=complex)
-    step = max(1, _CHUNK // max(1, len(v)))
-    for i in range(0, flat.size, step):
-        blk = flat[i:i + step]
-        inv = np.reciprocal(blk[:, None] - v)      # faster than w / d for complex d
-        if power != 1:
-            inv = inv ** power if power != 2 else inv * inv
-        out[i:i + step] = (inv * w).sum(axis=1)
-    return out.reshape(z.shape)
+    return atomic_sums(z.ravel(), v, w, second=power == 2)[power - 1].reshape(z.shape)
+
+
+def atomic_sums(z, v, c, second=True):
+    """``(Σ_j c_j/(z − v_j), Σ_j c_j/(z − v_j)²)`` for a flat complex ``z`` (float64).
+
+    ``c`` holds real weights, shape ``(K,)``, or ``(m, K)`` for ``m`` sums at once
+    (results then of shape ``(m, N)``); the second sum is ``None`` unless
+    ``second``.  Real arithmetic on the (points × atoms) table, in blocks: with
+    ``d = Re z − v``, ``b = Im z`` and ``r = 1/(d² + b²)``, ``1/(z − v) = d r − i b r``
+    and ``1/(z − v)² = (d r)² − (b r)² − 2 i b (d r) r``.  Each row is summed
+    on its own (``einsum``), so a point's value does not depend on the others.
+    """
+    v = np.asarray(v, dtype=float)
+    c = np.asarray(c, dtype=float)
+    rows = c.reshape(-1, c.shape[-1])
+    n = z.shape[0]
+    s1 = np.empty((len(rows), n), dtype=complex)
+    s2 = np.empty((len(rows), n), dtype=complex) if second else None
+    step = max(1, _BLOCK // max(1, len(v)))
+
+    def dot(m, k):
+        return np.einsum("ij,j->i", m, rows[k])
+
+    for i in range(0, n, step):
+        blk = slice(i, i + step)
+        b = z.imag[blk]
+        d = z.real[blk, None] - v
+        r = d * d
+        r += (b * b)[:, None]
+        np.reciprocal(r, out=r)
+        u = d * r
+        for k in range(len(rows)):
+            s1[k, blk].real = dot(u, k)
+            s1[k, blk].imag = -b * dot(r, k)
+        if second:
+            ur = u * r
+            u *= u
+            r *= r
+            for k in range(len(rows)):
+                s2[k, blk].real = dot(u, k) - b * b * dot(r, k)
+                s2[k, blk].imag = -2 * b * dot(ur, k)
+    if c.ndim == 1:
+        return s1[0], (s2[0] if second else None)
+    return s1, s2
 
 
 def _np():

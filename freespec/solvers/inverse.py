@@ -38,6 +38,7 @@ from scipy.optimize import brentq
 
 from .._backend import MP, NP
 from ..errors import ConvergenceError
+from ..laws.discrete import atomic_sums
 
 __all__ = ["PasturMap", "SilversteinMap", "solve", "solve_mp", "support_edges", "critical_points"]
 
@@ -135,11 +136,8 @@ class PasturMap(_InverseMap):
     def _fused(self, w):
         t, p = self.nu._vw(NP)
         v = self._v(NP)
-        inv = np.reciprocal(w.reshape(-1, 1) - t)
-        g = (inv * p).sum(axis=1).reshape(w.shape)
-        inv *= inv
-        gp = -(inv * p).sum(axis=1).reshape(w.shape)
-        return w + v * g, 1 + v * gp
+        g, g2 = atomic_sums(w.ravel(), t, p)
+        return w + v * g.reshape(w.shape), 1 - v * g2.reshape(w.shape)
 
     def initial(self, z):
         return z
@@ -217,14 +215,18 @@ class SilversteinMap(_InverseMap):
         return t[keep], self._g(NP) * p[keep] * t[keep] ** 2
 
     def _fused(self, w):
-        t, p = self.nu._vw(NP)
+        T, S2 = atomic_sums(w.ravel(), *self._atoms_pt())
+        T, S2 = T.reshape(w.shape), S2.reshape(w.shape)
         g = self._g(NP)
-        inv = np.reciprocal(w.reshape(-1, 1) - t)
-        pt = p * t                    # complex × real multiply-and-sum: 2× a complex matmul
-        T = (inv * pt).sum(axis=1).reshape(w.shape)
-        inv *= inv
-        Tp = -(inv * pt).sum(axis=1).reshape(w.shape)
-        return w + g * w * T, 1 + g * (T + w * Tp)
+        return w + g * w * T, 1 + g * (T - w * S2)
+
+    def _atoms_pt(self):
+        """Atoms ``t`` of ν and the weights ``p t`` of ``T_ν`` (float64, once per map)."""
+        if "_pt" not in self.__dict__:
+            t, p = self.nu._vw(NP)
+            t = np.asarray(t, dtype=float)
+            self.__dict__["_pt"] = (t, np.asarray(p, dtype=float) * t)
+        return self.__dict__["_pt"]
 
     def _head_count(self):
         """Number of largest atoms of a compressed population that may leave a gap.
@@ -251,6 +253,11 @@ class SilversteinMap(_InverseMap):
     def cauchy_from(self, B, w, z):
         # 1 − γ − γ z m = z/w and z/w = 1 + γ T_ν(w), so G = (w/z) G_ν(w) = G_ν(w)/(1 + γ T_ν(w)):
         # no cancellation near z = 0 (ratio < 1), and the pole at 0 when ratio > 1.
+        if not B.is_mp and self._atomic_np():
+            t, pt = self._atoms_pt()
+            c = np.stack([np.asarray(self.nu._vw(NP)[1], dtype=float), pt])
+            (g, T), _ = atomic_sums(np.asarray(w, dtype=complex).ravel(), t, c, second=False)
+            return (g / (1 + self._g(B) * T)).reshape(np.shape(w))
         return self.nu._cauchy(B, w) / (1 + self._g(B) * self._T(B, w))
 
     def initial(self, z):
@@ -410,7 +417,18 @@ def _newton(M, w, z, iters, stol):
 
 
 def _solve_near(M, z, tol):
-    """Points at or near the real axis (0 <= Im z < 0.05 scale): continuation in η.
+    """Points at or near the real axis (0 <= Im z < 0.05 scale).
+
+    Many points on the real axis itself: :func:`_solve_axis`; otherwise the
+    continuation in η of :func:`_solve_near_robust`.
+    """
+    if z.size >= _AXIS_MIN and not z.imag.any():
+        return _solve_axis(M, z.real, tol)
+    return _solve_near_robust(M, z, tol)
+
+
+def _solve_near_robust(M, z, tol):
+    """Continuation in η, each point on its own.
 
     Fast path: solve at ``x + 0.1 i·scale``, then Newton at ``x + 0.01 i·scale``
     (when above the target) and at ``z`` itself.  Points where a Newton stage
@@ -430,6 +448,96 @@ def _solve_near(M, z, tol):
         w[~good] = _solve_near_slow(M, z[~good], scale)
     _verify(M, z, w, tol, scale)
     return w
+
+
+_AXIS_MIN = 128      # fewer real points: the continuation in η alone
+_AXIS_STRIDE = 16    # one point in this many solved by the coarse pass
+
+
+def _solve_axis(M, x, tol):
+    """Many points on the real axis: coarse to fine.
+
+    Every ``_AXIS_STRIDE``-th point (in ascending order of ``x``) is solved by
+    the continuation of :func:`_solve_near` (recursively, so large grids take
+    several levels); the others start Newton's iteration on the real axis from
+    the interpolation of their two coarse neighbours (from each neighbour's
+    value where one neighbour is in a gap and the other in the support).
+
+    No branch can be wrong: a converged root is accepted only when it is the
+    physical one by a uniqueness argument.  In the upper half-plane ``Im Z(w) =
+    Im w · (1 − Σ c_j/|w − t_j|²)`` (with ``c_j ≥ 0``) vanishes on one curve
+    only, which ``Z`` maps one to one onto the support (Biane 1997;
+    Silverstein & Choi 1995), so a root with ``Im w`` clearly positive is the
+    boundary value; a real root is the boundary value iff ``Z′ > 0`` there
+    (Silverstein & Choi, Thm 4.1–4.2), and there is at most one.  Roots with
+    ``0 < Im w`` below ``1e-7`` of the scale (within ~1e-14 of an edge), and
+    points that do not converge, take the continuation path.
+    """
+    n = x.size
+    scale = M.scale()
+    order = np.argsort(x, kind="stable")
+    xs = x[order]
+    coarse = np.unique(np.r_[np.arange(0, n, _AXIS_STRIDE), n - 1])
+    ws = np.empty(n, dtype=complex)
+    ws[coarse] = _solve_near(M, xs[coarse] + 0j, tol)
+    fine = np.setdiff1d(np.arange(n), coarse, assume_unique=True)
+    right = coarse[np.searchsorted(coarse, fine)]
+    left = coarse[np.searchsorted(coarse, fine) - 1]
+    wl, wr = ws[left], ws[right]
+    xl, xr = xs[left], xs[right]
+    with np.errstate(all="ignore"):
+        s = np.where(xr > xl, (xs[fine] - xl) / (xr - xl), 0.0)
+    mixed = (wl.imag == 0) != (wr.imag == 0)
+    # one candidate per fine point (the interpolation; the real neighbour's value where
+    # the neighbours disagree), a second one (the complex neighbour's) where they do
+    first = np.where(mixed, np.where(wl.imag == 0, wl, wr), wl + s * (wr - wl))
+    second = np.where(wl.imag == 0, wr, wl)[mixed]
+    pts = np.r_[fine, fine[mixed]]
+    w0 = np.r_[first, second]
+    w, ok = _axis_newton(M, w0, xs[pts], tol, scale)
+    # the first accepted candidate of each point wins
+    done = np.zeros(n, dtype=bool)
+    done[coarse] = True
+    acc = np.flatnonzero(ok)[::-1]          # reversed: the first candidate is written last
+    ws[pts[acc]] = w[acc]
+    done[pts[acc]] = True
+    if not done.all():
+        rest = np.flatnonzero(~done)
+        ws[rest] = _solve_near_robust(M, xs[rest] + 0j, tol)
+    out = np.empty(n, dtype=complex)
+    out[order] = ws
+    return out
+
+
+def _axis_newton(M, w, x, tol, scale, iters=10):
+    """Newton on the real axis from ``w``; returns ``(w, accepted)`` (see :func:`_solve_axis`)."""
+    w = w.copy()
+    stol = 1e-15 * (np.abs(x) + scale)
+    rtol = 1e3 * tol * (np.abs(x) + scale)
+    ok = np.zeros(x.shape, dtype=bool)
+    act = np.arange(x.size)
+    for _ in range(iters):
+        with np.errstate(all="ignore"):
+            Zw, d = M.Z_dZ(w[act])
+            f = Zw - x[act]
+            step = f / d
+        wa = w[act]
+        fin = np.isfinite(step)
+        conv = fin & (np.abs(step) <= stol[act])
+        # accepted: converged, residual at the last iterate small, and on the physical
+        # branch (Im w clearly positive, or w real with Z' > 0)
+        new = wa - np.where(fin, step, 0)
+        small = 1e-7 * (np.abs(new) + scale)
+        upper = new.imag > small
+        # near a real root, go on in real arithmetic (a gap: Z' > 0 decides)
+        new = np.where(np.abs(new.imag) <= small, new.real + 0j, new)
+        gap = (wa.imag == 0) & (d.real > 0)
+        ok[act] = conv & (np.abs(f) <= rtol[act]) & (upper | gap)
+        w[act] = new
+        act = act[fin & ~conv]
+        if act.size == 0:
+            break
+    return w, ok
 
 
 def _valid(M, z, w, scale):
