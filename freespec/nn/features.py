@@ -33,7 +33,8 @@ from numpy.polynomial import hermite_e as He
 
 from ..errors import DomainError
 
-__all__ = ["rf_covariance", "rf_spectrum", "monomial_hermite", "predicted_shape", "fit_exponent",
+__all__ = ["rf_covariance", "rf_spectrum", "monomial_hermite", "predicted_shape", "predicted_local_exponent",
+           "multiset_products", "limit_spectrum", "fit_exponent",
            "head_range", "study"]
 
 
@@ -155,20 +156,173 @@ def rf_spectrum(alpha, v, d, activation=1, *, rng=None, centered=False):
 
 
 def predicted_shape(j, alpha, p):
-    """``(log^{p−1}(j + 1)/j)^α``, the predicted order of ``λ_j`` in the head."""
+    """``(log^{p−1}(j + 1)/j)^α``, the predicted order of ``λ_j`` in the head.
+
+    Examples
+    --------
+    >>> from freespec.nn.features import predicted_shape
+    >>> float(predicted_shape(1, 2.0, 1)), round(float(predicted_shape(9, 1.0, 2)), 6)
+    (1.0, 0.25584)
+    """
     j = np.asarray(j, dtype=float)
     return (np.log(j + 1) ** (p - 1) / j) ** alpha
 
 
+def predicted_local_exponent(j, alpha, p):
+    """``−d log shape/d log j = α (1 − (p − 1) j/((j + 1) log(j + 1)))`` for :func:`predicted_shape`.
+
+    The slope a pure power-law fit of the predicted shape sees near ``j``; it tends to
+    ``α`` only like ``α(1 − (p − 1)/log j)``.
+
+    Examples
+    --------
+    >>> from freespec.nn.features import predicted_local_exponent
+    >>> float(predicted_local_exponent(10.0, 2.0, 1))
+    2.0
+    >>> round(float(predicted_local_exponent(1e4, 2.0, 3)), 4)     # 2 (1 − 2/log 10⁴)
+    1.5658
+    """
+    j = np.asarray(j, dtype=float)
+    return alpha * (1 - (p - 1) * j / ((j + 1) * np.log(j + 1)))
+
+
+def multiset_products(p, n):
+    """The ``n`` smallest products ``a_1⋯a_p`` over ``1 <= a_1 <= ⋯ <= a_p`` (integers), ascending.
+
+    The eigenfunctions of the ``d → ∞`` feature operator of ``f(y) = y^p`` are indexed
+    by the multisets ``{a_1, …, a_p}`` of input directions (its Wick chaos
+    decomposition), with eigenvalue ``κ λ_{a_1}⋯λ_{a_p}`` (``κ`` a bounded
+    combinatorial factor; exact for ``p <= 2``, see :func:`limit_spectrum`).  For
+    ``λ_a = a^{−α}`` the ordering does not depend on ``α``, so
+    ``λ_j ≈ A q_j^{−α}`` with ``q = multiset_products(p, n)``.  The number of
+    multisets with product ``<= N`` is ``N log^{p−1}N/((p − 1)! p!)`` to leading order,
+    hence ``q_j^{−α} ≍ (log^{p−1}(j + 1)/j)^α``, the paper's shape, whose lower-order
+    log terms are large at ``j <= 10⁴``.
+
+    Examples
+    --------
+    >>> from freespec.nn.features import multiset_products
+    >>> multiset_products(2, 8)          # 1·1, 1·2, 1·3, 2·2 and 1·4, 1·5, 2·3, 1·6
+    array([1., 2., 3., 4., 4., 5., 6., 6.])
+    """
+    if isinstance(p, bool) or not isinstance(p, (int, np.integer)) or p < 1:
+        raise DomainError(f"p must be a positive integer, got {p!r}")
+    if n < 1:
+        raise DomainError(f"n must be >= 1, got {n}")
+    bound = max(4, 2 * n)
+    while True:
+        prods = np.ones(1, dtype=np.int64)       # products of the first factors
+        last = np.ones(1, dtype=np.int64)        # the largest factor so far
+        for k in range(p, 0, -1):
+            # next factor a >= last with prod · a^k <= bound (k factors still to choose)
+            amax = np.floor((bound / prods) ** (1.0 / k) + 1e-9).astype(np.int64)
+            cnt = np.maximum(amax - last + 1, 0)
+            base = np.repeat(last, cnt)
+            offs = np.arange(cnt.sum()) - np.repeat(np.cumsum(cnt) - cnt, cnt)
+            last = base + offs
+            prods = np.repeat(prods, cnt) * last
+        keep = prods[prods <= bound]
+        if keep.size >= n:
+            return np.sort(keep).astype(float)[:n]
+        bound *= 2
+
+
+def limit_spectrum(input_eigenvalues, p, n):
+    """The top ``n`` eigenvalues of the ``d → ∞`` limit of ``K`` for ``f(y) = y^p``, ``p <= 2``.
+
+    As ``d → ∞`` the top eigenvalues of ``K`` tend to those of the integral operator
+    with kernel ``k(w, w') = E_x[f(wᵀx) f(w'ᵀx)]`` on ``L²(N(0, I_v))`` (``K`` is its
+    Nyström matrix at the ``d`` columns of ``W``).  With ``τ = tr H`` and
+    ``h_a = He_2(w_a)/√2``:
+
+    * ``p = 1``: ``k = wᵀHw'``, eigenvalues ``λ_a``;
+    * ``p = 2``: ``k = (wᵀHw)(w'ᵀHw') + 2(wᵀHw')²``.  The products ``w_a w_b``,
+      ``a < b``, are eigenfunctions with eigenvalue ``4 λ_a λ_b``; on
+      ``span{1, h_1, …, h_v}`` the operator is the matrix ``u uᵀ + 2 Σ_a λ_a² g_a g_aᵀ``
+      with ``u = (τ, √2 λ)``, ``g_a = e_0 + √2 e_a`` (``4 λ_a²`` on the diagonal plus
+      rank ≤ 3).  That block is formed for the top ``2000`` input eigenvalues
+      (the rest of it lies below ``4 λ_2000²``).
+
+    Parameters
+    ----------
+    input_eigenvalues : array (v,)
+        ``λ(H)``, any order; ``v`` should exceed ``n`` for the top ``n`` to be
+        those of the untruncated input.
+    p : {1, 2}
+    n : int
+
+    Returns
+    -------
+    ndarray (n,), descending.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from freespec.nn.features import limit_spectrum
+    >>> lam = np.array([1.0, 0.5, 0.25])
+    >>> mu = limit_spectrum(lam, 2, 7)           # all of it: 3 pairs and the 4-dim block
+    >>> float(mu[1])                             # 4 λ_1 λ_2
+    2.0
+    >>> round(float(mu.sum()), 10)               # trace E_w k(w, w) = 3 E(wᵀHw)² = 3(τ² + 2 Σλ²)
+    17.0625
+    """
+    lam = np.sort(np.asarray(input_eigenvalues, dtype=float))[::-1]
+    if lam.ndim != 1 or np.any(lam < 0):
+        raise DomainError("input_eigenvalues must be a 1-d array of values >= 0")
+    if p == 1:
+        return lam[:n].copy()
+    if p != 2:
+        raise DomainError(f"limit_spectrum is implemented for p in (1, 2), got {p!r}")
+    v = len(lam)
+    m = min(v, 2000)
+    top = lam[:m]
+    u = np.concatenate([[lam.sum()], math.sqrt(2) * top])
+    M = np.outer(u, u)
+    M[0, 0] += 2 * np.sum(lam ** 2)
+    M[0, 1:] += 2 * math.sqrt(2) * top ** 2
+    M[1:, 0] += 2 * math.sqrt(2) * top ** 2
+    M[1:, 1:] += np.diag(4 * top ** 2)
+    diag = np.linalg.eigvalsh(M)
+    # pairs a < b with 4 λ_a λ_b >= t, t the largest threshold leaving at least n of them
+    neg = -lam
+    first = np.arange(1, v + 1)
+
+    def pairs_above(t):
+        return np.maximum(np.searchsorted(neg, -t / (4 * np.maximum(lam, 1e-300)), side="right") - first, 0)
+
+    lo, hi = 0.0, 4 * lam[0] * lam[min(1, v - 1)]
+    for _ in range(100):
+        mid = 0.5 * (lo + hi)
+        if pairs_above(mid).sum() >= n:
+            lo = mid
+        else:
+            hi = mid
+    cnt = pairs_above(lo)
+    a = np.repeat(np.arange(v), cnt)
+    b = a + 1 + np.arange(cnt.sum()) - np.repeat(np.cumsum(cnt) - cnt, cnt)
+    out = np.sort(np.concatenate([4 * lam[a] * lam[b], diag]))[::-1]
+    return out[:n]
+
+
 def head_range(d, p, c=1.0):
-    """The head ``1 <= j <= c d / log^{p+1} d`` where the log-corrected shape holds."""
+    """The head ``1 <= j <= c d / log^{p+1} d`` where the log-corrected shape is proven.
+
+    Examples
+    --------
+    >>> from freespec.nn.features import head_range
+    >>> head_range(4000, 1), head_range(4000, 3)
+    (58, 2)
+    """
     return max(2, int(c * d / math.log(d) ** (p + 1)))
 
 
-def fit_exponent(eigenvalues, jmin, jmax, *, log_power=0):
+def fit_exponent(eigenvalues, jmin, jmax, *, log_power=0, index=None):
     """Least-squares decay exponent β of ``λ_j ≈ A (log^q(j + 1)/j)^β`` on ``jmin <= j <= jmax``.
 
     ``log_power = q`` (``p − 1`` for the prediction); ``q = 0`` fits a pure power law.
+    With ``index`` (an array ``r_j``, ``j = 1, 2, …``) the model is ``λ_j ≈ A r_j^{−β}``
+    instead, e.g. ``index = multiset_products(p, n)``.  β is the only exponent and
+    ``A`` the only other parameter.
 
     Examples
     --------
@@ -181,47 +335,110 @@ def fit_exponent(eigenvalues, jmin, jmax, *, log_power=0):
     ev = np.asarray(eigenvalues, dtype=float)
     j = np.arange(jmin, jmax + 1)
     y = np.log(ev[j - 1])
-    x = np.log(j) - log_power * np.log(np.log(j + 1))
+    if index is not None:
+        x = np.log(np.asarray(index, dtype=float)[j - 1])
+    else:
+        x = np.log(j) - log_power * np.log(np.log(j + 1))
     slope = np.polyfit(x, y, 1)[0]
     return float(-slope)
 
 
-def study(alphas=(1.5, 2.0), powers=(1, 2, 3), d=1000, v=4000, seed=0, out=print):
-    """Fit the decay exponent of the exact random-feature spectrum; print a table.
+def _fits(ev, alpha, p, lo, hi):
+    q = multiset_products(p, hi)
+    j = np.arange(lo, hi + 1)
+    return dict(raw=fit_exponent(ev, lo, hi),
+                raw_pred=fit_exponent(q ** -alpha, lo, hi),
+                raw_shape=fit_exponent(predicted_shape(np.arange(1, hi + 1), alpha, p), lo, hi),
+                local_pred=float(predicted_local_exponent(math.sqrt(lo * hi), alpha, p)),
+                log=fit_exponent(ev, lo, hi, log_power=p - 1),
+                multiset=fit_exponent(ev, lo, hi, index=q),
+                spread=float(np.ptp(np.log(ev[j - 1]) + alpha * np.log(q[j - 1]))))
 
-    For each ``α`` and ``p``: one sketch ``W`` (v × d), the exact population
-    covariance (uncentred, as in the paper), its eigenvalues, and three fits:
-    a pure power law ``j^{−β}`` and the log-corrected shape
-    ``(log^{p−1}(j + 1)/j)^β`` on ``5 <= j <= d/10``, and a pure power law on
-    ``d/10 <= j <= d/4``.  (The proven head range ``j <= c d/log^{p+1} d`` is a
-    handful of indices at these sizes, so the fits run past it.)  Returns the
-    rows as dicts.
+
+def study(alphas=(1.5, 2.0), powers=(1, 2, 3), ds=(250, 500, 1000, 2000), v_ratio=4, seed=0,
+          limit_n=10 ** 5, out=print):
+    """Fit the decay exponent of the exact random-feature spectrum; print three tables.
+
+    For each ``α``, ``p`` and ``d`` in ``ds``: one sketch ``W`` (``v = v_ratio·d``),
+    the exact population covariance (uncentred, as in the paper) and its eigenvalues,
+    fitted on ``5 <= j <= d/10`` with β the only exponent:
+
+    * ``raw``: ``λ_j ≈ A j^{−β}``, next to ``raw_pred``, the same fit of the predicted
+      ``q_j^{−α}`` (``q = multiset_products(p, ·)``), and ``local_pred``,
+      :func:`predicted_local_exponent` at the geometric centre of the range;
+    * ``log``: ``λ_j ≈ A (log^{p−1}(j + 1)/j)^β``;
+    * ``multiset``: ``λ_j ≈ A q_j^{−β}``;
+    * ``spread``: the range of ``log λ_j + α log q_j`` (0 for an exact fit with β = α).
+
+    Table 1 is the largest ``d``, table 2 the trend of the two shape fits in ``d``,
+    table 3 the ``d = ∞`` spectrum (:func:`limit_spectrum`, ``p = 2``, ``limit_n``
+    eigenvalues) on decades of ``j`` (skipped when ``limit_n`` is 0).  Returns
+    ``(rows, limit_rows)``, lists of dicts.
+
+    Examples
+    --------
+    >>> from freespec.nn.features import study
+    >>> rows, lim = study(alphas=(2.0,), powers=(1,), ds=(200,), limit_n=0, out=lambda s: None)
+    >>> abs(rows[0]["raw"] - 2.0) < 0.1
+    True
     """
     rows = []
-    mid, end = d // 10, d // 4
-    out(f"random features, v = {v}, d = {d}, one Gaussian sketch (seed {seed}); monomial f(y) = y^p")
-    out(f"fits of lambda_j: j^-b and (log^(p-1)(j+1)/j)^b on 5 <= j <= {mid}; j^-b on {mid} <= j <= {end}")
-    out(f"{'alpha':>6} {'p':>3} {'d/log^(p+1)d':>13} {'j^-b':>8} {'log-corrected':>14} {'tail j^-b':>10}")
     for a in alphas:
         for p in powers:
-            ev = rf_spectrum(a, v, d, activation=p, rng=seed)
-            raw = fit_exponent(ev, 5, mid)
-            corr = fit_exponent(ev, 5, mid, log_power=p - 1)
-            tail = fit_exponent(ev, mid, end)
-            rows.append(dict(alpha=a, p=p, raw=raw, corrected=corr, tail=tail))
-            out(f"{a:>6} {p:>3} {d / math.log(d) ** (p + 1):>13.1f} {raw:>8.3f} {corr:>14.3f} {tail:>10.3f}")
-    return rows
+            for d in ds:
+                ev = rf_spectrum(a, v_ratio * d, d, activation=p, rng=seed)
+                r = dict(alpha=a, p=p, d=d, jmin=5, jmax=d // 10, head=d / math.log(d) ** (p + 1))
+                r.update(_fits(ev, a, p, 5, d // 10))
+                rows.append(r)
+    D = max(ds)
+    out(f"random features, f(y) = y^p, lambda_j(H) = j^-alpha, v = {v_ratio} d, one Gaussian sketch "
+        f"(seed {seed}); exact population covariance")
+    out(f"fits with beta the only exponent on 5 <= j <= d/10; q_j = j-th smallest multiset product "
+        f"(multiset_products)")
+    out(f"table 1: d = {D}")
+    out(f"{'alpha':>5} {'p':>2} {'d/log^(p+1)d':>12} {'j^-b':>6} {'pred':>6} {'local':>6} "
+        f"{'(log^(p-1)/j)^b':>15} {'q_j^-b':>7} {'spread':>6}")
+    for r in rows:
+        if r["d"] == D:
+            out(f"{r['alpha']:>5} {r['p']:>2} {r['head']:>12.1f} {r['raw']:>6.3f} {r['raw_pred']:>6.3f} "
+                f"{r['local_pred']:>6.3f} {r['log']:>15.3f} {r['multiset']:>7.3f} {r['spread']:>6.2f}")
+    out("table 2: trend in d of the log-corrected / multiset fits")
+    out(f"{'alpha':>5} {'p':>2} " + " ".join(f"{'d=' + str(d):>13}" for d in ds))
+    for a in alphas:
+        for p in powers:
+            cells = [f"{r['log']:.3f}/{r['multiset']:.3f}" for r in rows if r["alpha"] == a and r["p"] == p]
+            out(f"{a:>5} {p:>2} " + " ".join(f"{c:>13}" for c in cells))
+    limit_rows = []
+    if limit_n:
+        out(f"table 3: p = 2, d = infinity (limit_spectrum, {limit_n} eigenvalues); "
+            f"fits on decades of j; 'local' = predicted local exponent at the centre")
+        out(f"{'alpha':>5} {'range':>14} {'j^-b':>6} {'local':>6} {'(log/j)^b':>9} {'q_j^-b':>7}")
+        for a in alphas:
+            lam = np.arange(1, limit_n + 2, dtype=float) ** -a
+            mu = limit_spectrum(lam, 2, limit_n)
+            lo = 5
+            while 10 * lo <= limit_n:
+                r = dict(alpha=a, p=2, d=math.inf, jmin=lo, jmax=10 * lo)
+                r.update(_fits(mu, a, 2, lo, 10 * lo))
+                limit_rows.append(r)
+                out(f"{a:>5} {f'[{lo}, {10 * lo}]':>14} {r['raw']:>6.3f} {r['local_pred']:>6.3f} "
+                    f"{r['log']:>9.3f} {r['multiset']:>7.3f}")
+                lo *= 10
+    return rows, limit_rows
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(prog="python -m freespec.nn.features",
                                  description="Fitted decay exponents of the random-feature spectrum "
                                              "with power-law input.")
-    ap.add_argument("--d", type=int, default=1000, help="number of features (default 1000)")
-    ap.add_argument("--v", type=int, default=4000, help="input dimension (default 4000)")
+    ap.add_argument("--d", type=int, nargs="+", default=[250, 500, 1000, 2000],
+                    help="numbers of features (default 250 500 1000 2000)")
+    ap.add_argument("--v-ratio", type=int, default=4, help="input dimension / d (default 4)")
+    ap.add_argument("--limit-n", type=int, default=10 ** 5,
+                    help="eigenvalues of the d = infinity spectrum for p = 2 (default 1e5; 0 skips)")
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args(argv)
-    study(d=args.d, v=args.v, seed=args.seed)
+    study(ds=tuple(args.d), v_ratio=args.v_ratio, seed=args.seed, limit_n=args.limit_n)
 
 
 if __name__ == "__main__":
