@@ -1,13 +1,17 @@
 """Random features with power-law input: the population covariance against Isserlis'
-formulas and direct Gaussian quadrature, and the fitted decay exponent."""
+formulas, closed-form Gaussian expectations and Monte Carlo; the multiset-product
+shape against the divisor counts; the d = ∞ spectrum against the operator in the
+monomial basis; the fitted decay exponents."""
 
+import itertools
 import math
 
 import numpy as np
 import pytest
 
-from freespec.nn.features import (fit_exponent, monomial_hermite, predicted_shape, rf_covariance,
-                                  rf_spectrum, study)
+from freespec.nn.features import (fit_exponent, limit_spectrum, monomial_hermite, multiset_products,
+                                  predicted_local_exponent, predicted_shape, rf_covariance, rf_spectrum,
+                                  study)
 from freespec.errors import DomainError
 
 
@@ -64,8 +68,125 @@ def test_fit_exponent_and_linear_features_inherit_alpha():
     assert fit_exponent(ev, 5, 20) == pytest.approx(2.0, abs=0.15)
 
 
-def test_study_prints_a_row_per_case():
+def test_population_covariance_against_monte_carlo():
+    # E_x over 4·10⁵ draws of x ~ N(0, H); every entry within 5 standard errors
+    rng = np.random.default_rng(7)
+    v, d, n = 6, 4, 400_000
+    lam = np.arange(1, v + 1, dtype=float) ** -2.0
+    W = rng.standard_normal((v, d))
+    U = (rng.standard_normal((n, v)) * np.sqrt(lam)) @ W          # rows u = Wᵀx
+    for p in (2, 3):
+        F = U ** p
+        prods = F[:, :, None] * F[:, None, :] / d
+        mc, se = prods.mean(0), prods.std(0) / math.sqrt(n)
+        assert np.all(np.abs(rf_covariance(W, lam, p) - mc) < 5 * se)
+
+
+def test_linear_features_are_the_sketched_input_covariance():
+    # p = 1: K = WᵀHW/d, whose nonzero eigenvalues are the squared singular values of H^{1/2}W/√d
+    rng = np.random.default_rng(2)
+    v, d = 40, 25
+    lam = np.arange(1, v + 1, dtype=float) ** -1.5
+    W = rng.standard_normal((v, d))
+    sv = np.linalg.svd(np.sqrt(lam)[:, None] * W / math.sqrt(d), compute_uv=False)
+    np.testing.assert_allclose(np.sort(np.linalg.eigvalsh(rf_covariance(W, lam, 1)))[::-1], sv ** 2,
+                               rtol=1e-10, atol=1e-15)
+
+
+def test_mehler_for_cosine(small):
+    # E cos u_i cos u_j = (exp(−(a + b − 2c)/2) + exp(−(a + b + 2c)/2))/2, centred: minus E cos u_i E cos u_j
+    W, lam, C = small
+    d = W.shape[1]
+    a, b = np.diag(C)[:, None], np.diag(C)[None, :]
+    want = (np.exp(-(a + b - 2 * C) / 2) + np.exp(-(a + b + 2 * C) / 2)) / 2
+    np.testing.assert_allclose(d * rf_covariance(W, lam, np.cos, kmax=60), want, rtol=1e-9, atol=1e-13)
+    np.testing.assert_allclose(d * rf_covariance(W, lam, np.cos, kmax=60, centered=True),
+                               want - np.exp(-(a + b) / 2), rtol=1e-8, atol=1e-12)
+
+
+def test_multiset_products_against_divisor_counts():
+    # p = 2: #{a <= b, ab <= N} = (Σ_{a<=N} ⌊N/a⌋ + ⌊√N⌋)/2 (ordered pairs plus squares, halved)
+    q = multiset_products(2, 5000)
+    for N in (1, 7, 36, 100, 999, 2500):
+        D = sum(N // a for a in range(1, N + 1))
+        want = (D + math.isqrt(N)) // 2
+        if want <= len(q):
+            assert np.sum(q <= N) == want
+    # p = 3 by brute force over triples; p = 1 is 1..n
+    N = 300
+    brute = sorted(a * b * c for a, b, c in itertools.combinations_with_replacement(range(1, N + 1), 3)
+                   if a * b * c <= N)
+    np.testing.assert_array_equal(multiset_products(3, len(brute)), brute)
+    np.testing.assert_array_equal(multiset_products(1, 5), [1, 2, 3, 4, 5])
+    with pytest.raises(DomainError):
+        multiset_products(0, 3)
+
+
+def _operator_spectrum_p2(lam):
+    """Eigenvalues of k(w, w') = (wᵀHw)(w'ᵀHw') + 2(wᵀHw')² on L²(N(0, I)), in the monomial
+    basis φ = (w_a w_b)_{a<=b}: k = φ(w)ᵀ B φ(w'), Gram Q = E φφᵀ (Isserlis), spectrum eig(QB)."""
+    v = len(lam)
+    idx = [(a, b) for a in range(v) for b in range(a, v)]
+    B = np.zeros((len(idx), len(idx)))
+    Q = np.zeros_like(B)
+    for r, (a, b) in enumerate(idx):
+        for c, (e, f) in enumerate(idx):
+            Q[r, c] = (a == e) * (b == f) + (a == f) * (b == e) + (a == b) * (e == f)
+            if a == b and e == f:
+                B[r, c] = lam[a] * lam[e] + 2 * lam[a] ** 2 * (a == e)
+            elif (a, b) == (e, f):
+                B[r, c] = 4 * lam[a] * lam[b]
+    return np.sort(np.linalg.eigvals(Q @ B).real)[::-1]
+
+
+def test_limit_spectrum_against_the_operator_in_the_monomial_basis():
+    lam = np.array([1.0, 0.6, 0.3, 0.2, 0.05])
+    want = _operator_spectrum_p2(lam)                  # 15 = 10 pairs + 5 squares
+    got = limit_spectrum(lam, 2, 16)                   # 10 pairs and the 6-dim block on {1, h_a}
+    np.testing.assert_allclose(got[:15], want, rtol=1e-10)
+    assert abs(got[15]) < 1e-12                        # the block's range is span{w_a²}: one null direction
+    np.testing.assert_allclose(limit_spectrum(lam, 1, 3), lam[:3])
+
+
+def test_quadratic_features_approach_the_limit_spectrum():
+    # the top eigenvalues of K at d = 1000 against the d = ∞ operator (Nyström): the relative
+    # error is the sketch fluctuation, O(d^{-1/2}) times the Marchenko–Pastur factor (about 10%)
+    d = 1000
+    ev = rf_spectrum(2.0, 4 * d, d, activation=2, rng=0)
+    mu = limit_spectrum(np.arange(1, 4 * d + 1, dtype=float) ** -2.0, 2, 20)
+    err = np.abs(np.log(ev[:20] / mu))
+    assert np.median(err) < 0.1 and err.max() < 0.3
+
+
+def test_limit_spectrum_inherits_alpha_with_the_log_correction():
+    # d = ∞, p = 2: eigenvalues 4 λ_a λ_b (a < b) and the squares up to a rank-3 interlacing shift,
+    # so the multiset fit is α up to index shifts <= 3 (log error <= 3α/j); the log-corrected shape
+    # is its leading order, off by O(α/log² j) ≈ 0.02 on 5·10³ <= j <= 5·10⁴; a pure power law
+    # sees the local exponent α(1 − 1/log j) to the same order.
+    n = 50_000
+    for alpha in (1.5, 2.0):
+        mu = limit_spectrum(np.arange(1, n + 2, dtype=float) ** -alpha, 2, n)
+        q = multiset_products(2, n)
+        assert fit_exponent(mu, 500, 5000, index=q) == pytest.approx(alpha, abs=0.01)
+        assert fit_exponent(mu, 5000, n, log_power=1) == pytest.approx(alpha, abs=0.03)
+        assert fit_exponent(mu, 5000, n) == pytest.approx(predicted_local_exponent(math.sqrt(5000 * n),
+                                                                                   alpha, 2), abs=0.03)
+        # and the log correction matters: a pure power law is off by more than 0.1
+        assert abs(fit_exponent(mu, 5000, n) - alpha) > 0.1
+
+
+def test_predicted_local_exponent_is_the_slope_of_the_shape():
+    j = np.geomspace(3, 1e5, 7)
+    h = 1e-5
+    slope = -(np.log(predicted_shape(j * (1 + h), 1.5, 3)) - np.log(predicted_shape(j * (1 - h), 1.5, 3))) \
+        / (np.log1p(h) - np.log1p(-h))
+    np.testing.assert_allclose(predicted_local_exponent(j, 1.5, 3), slope, rtol=1e-7)
+
+
+def test_study_prints_the_tables():
     lines = []
-    rows = study(alphas=(2.0,), powers=(1, 2), d=120, v=360, out=lines.append)
-    assert len(rows) == 2 and len(lines) == 5
+    rows, lim = study(alphas=(2.0,), powers=(1, 2), ds=(120, 240), v_ratio=3, limit_n=600,
+                      out=lines.append)
+    assert len(rows) == 4 and len(lim) == 2
+    assert len(lines) == 4 + 2 + 2 + 2 + 2 + 2
     assert rows[0]["raw"] == pytest.approx(2.0, abs=0.3)
