@@ -442,6 +442,15 @@ def _solve_near_robust(M, z, tol):
     w, res, done = _solve_upper(M, z1, M.initial(z1), 1e-4)
     z2 = x + 1j * np.maximum(0.01 * scale, eta)
     w, c1 = _newton(M, w, z2, 12, 1e-3 * scale)
+    if not eta.any():
+        # on the real axis: Newton accepted by the uniqueness argument of _solve_axis
+        w, c2 = _axis_newton(M, w, x, tol, scale)
+        good = c1 & c2
+        if not good.all():
+            bad = ~good
+            w[bad] = _solve_near_slow(M, z[bad], scale)
+            _verify(M, z[bad], w[bad], tol, scale)
+        return w
     w, c2 = _newton(M, w, z, 12, stol)
     good = c1 & c2 & _valid(M, z, w, scale)
     if not good.all():
@@ -457,7 +466,7 @@ _AXIS_STRIDE = 16    # one point in this many solved by the coarse pass
 def _solve_axis(M, x, tol):
     """Many points on the real axis: coarse to fine.
 
-    Every ``_AXIS_STRIDE``-th point (in ascending order of ``x``) is solved by
+    Every ``_AXIS_STRIDE``-th distinct point (in ascending order) is solved by
     the continuation of :func:`_solve_near` (recursively, so large grids take
     several levels); the others start Newton's iteration on the real axis from
     the interpolation of their two coarse neighbours (from each neighbour's
@@ -473,49 +482,67 @@ def _solve_axis(M, x, tol):
     ``0 < Im w`` below ``1e-7`` of the scale (within ~1e-14 of an edge), and
     points that do not converge, take the continuation path.
     """
-    n = x.size
+    xs, inverse = np.unique(x, return_inverse=True)   # each distinct point solved once
+    n = xs.size
+    if n < _AXIS_MIN:
+        return _solve_near_robust(M, xs + 0j, tol)[inverse]
     scale = M.scale()
-    order = np.argsort(x, kind="stable")
-    xs = x[order]
     coarse = np.unique(np.r_[np.arange(0, n, _AXIS_STRIDE), n - 1])
     ws = np.empty(n, dtype=complex)
     ws[coarse] = _solve_near(M, xs[coarse] + 0j, tol)
-    fine = np.setdiff1d(np.arange(n), coarse, assume_unique=True)
-    right = coarse[np.searchsorted(coarse, fine)]
-    left = coarse[np.searchsorted(coarse, fine) - 1]
-    wl, wr = ws[left], ws[right]
-    xl, xr = xs[left], xs[right]
     with np.errstate(all="ignore"):
-        s = np.where(xr > xl, (xs[fine] - xl) / (xr - xl), 0.0)
+        slope = np.zeros(n, dtype=complex)
+        slope[coarse] = 1 / M.Z_dZ(ws[coarse])[1]          # dw/dx = 1/Z'(w)
+    fine = np.setdiff1d(np.arange(n), coarse, assume_unique=True)
+    k = np.searchsorted(coarse, fine)
+    left, right = coarse[k - 1], coarse[k]
+    wl, wr = ws[left], ws[right]
     mixed = (wl.imag == 0) != (wr.imag == 0)
+    guess = _hermite(xs[left], xs[right], wl, wr, slope[left], slope[right], xs[fine])
     # one candidate per fine point (the interpolation; the real neighbour's value where
     # the neighbours disagree), a second one (the complex neighbour's) where they do
-    first = np.where(mixed, np.where(wl.imag == 0, wl, wr), wl + s * (wr - wl))
+    first = np.where(mixed, np.where(wl.imag == 0, wl, wr), guess)
     second = np.where(wl.imag == 0, wr, wl)[mixed]
-    pts = np.r_[fine, fine[mixed]]
-    w0 = np.r_[first, second]
-    w, ok = _axis_newton(M, w0, xs[pts], tol, scale)
-    # the first accepted candidate of each point wins
+    owner = np.r_[np.arange(fine.size), np.flatnonzero(mixed)]
+    w, ok = _axis_newton(M, np.r_[first, second], xs[fine][owner], tol, scale, owner=owner)
     done = np.zeros(n, dtype=bool)
     done[coarse] = True
-    acc = np.flatnonzero(ok)[::-1]          # reversed: the first candidate is written last
-    ws[pts[acc]] = w[acc]
-    done[pts[acc]] = True
+    acc = np.flatnonzero(ok)
+    ws[fine[owner[acc]]] = w[acc]
+    done[fine[owner[acc]]] = True
     if not done.all():
         rest = np.flatnonzero(~done)
         ws[rest] = _solve_near_robust(M, xs[rest] + 0j, tol)
-    out = np.empty(n, dtype=complex)
-    out[order] = ws
-    return out
+    return ws[inverse.ravel()]
 
 
-def _axis_newton(M, w, x, tol, scale, iters=10):
-    """Newton on the real axis from ``w``; returns ``(w, accepted)`` (see :func:`_solve_axis`)."""
+def _hermite(xl, xr, wl, wr, ml, mr, x):
+    """Cubic Hermite interpolation of ``w`` (values and slopes at both ends);
+    linear where the cubic strays beyond the span of the two values (near an
+    edge the slopes blow up)."""
+    h = xr - xl
+    with np.errstate(all="ignore"):
+        s = np.where(h > 0, (x - xl) / h, 0.0)
+        lin = wl + s * (wr - wl)
+        s2, s3 = s * s, s * s * s
+        cub = ((2 * s3 - 3 * s2 + 1) * wl + (s3 - 2 * s2 + s) * h * ml
+               + (3 * s2 - 2 * s3) * wr + (s3 - s2) * h * mr)
+    good = np.isfinite(cub) & (np.abs(cub - lin) <= 0.5 * np.abs(wr - wl))
+    return np.where(good, cub, lin)
+
+
+def _axis_newton(M, w, x, tol, scale, iters=10, owner=None):
+    """Newton on the real axis from ``w``; returns ``(w, accepted)`` (see :func:`_solve_axis`).
+
+    ``owner`` numbers the point each start belongs to: once one start of a
+    point is accepted, its other starts stop.
+    """
     w = w.copy()
     stol = 1e-15 * (np.abs(x) + scale)
     rtol = 1e3 * tol * (np.abs(x) + scale)
     ok = np.zeros(x.shape, dtype=bool)
     act = np.arange(x.size)
+    solved = None if owner is None else np.zeros(owner.max() + 1, dtype=bool)
     for _ in range(iters):
         with np.errstate(all="ignore"):
             Zw, d = M.Z_dZ(w[act])
@@ -532,9 +559,14 @@ def _axis_newton(M, w, x, tol, scale, iters=10):
         # near a real root, go on in real arithmetic (a gap: Z' > 0 decides)
         new = np.where(np.abs(new.imag) <= small, new.real + 0j, new)
         gap = (wa.imag == 0) & (d.real > 0)
-        ok[act] = conv & (np.abs(f) <= rtol[act]) & (upper | gap)
+        acc = conv & (np.abs(f) <= rtol[act]) & (upper | gap)
+        ok[act] = acc
         w[act] = new
-        act = act[fin & ~conv]
+        keep = fin & ~conv
+        if solved is not None:
+            solved[owner[act[acc]]] = True
+            keep &= ~solved[owner[act]]
+        act = act[keep]
         if act.size == 0:
             break
     return w, ok
