@@ -268,3 +268,106 @@ def test_lasso_plateau_and_decay():
     assert np.all(np.diff(R) < 0)
     assert R[-1] == pytest.approx(np.mean(np.minimum(w ** 2, lam ** 2)), rel=0.02)
     assert out["exponent"][0, -1] < 0.05 < out["exponent"][0, 0]
+
+
+# ------------------------------------------------------------------ predicted exponents
+from freespec.scaling import (lasso_learned_spectrum, predicted_exponents,  # noqa: E402
+                              predicted_local_exponent, tuned_risk)
+
+
+@pytest.mark.parametrize("gamma", [1.0, 1.5])
+def test_predicted_exponents_against_oracle_thresholding(gamma):
+    # independent route: the oracle soft-threshold risk of the target j^{-γ}
+    # under noise τ² = σ²/α is Σ_j min(w_j², τ²) (recovered: τ², not: w_j²),
+    # summed here over 10^7 entries (k* = τ^{-1/γ} ≤ 3·10^4 ≪ d); its slope in
+    # α is the "tuned" exponent.  Noiseless: k* ∝ n entries recovered, the
+    # residual Σ_{j>k*} j^{-2γ} has slope 2γ − 1 in n.
+    w2 = np.arange(1, 10 ** 7 + 1, dtype=float) ** (-2 * gamma)
+    alphas = np.geomspace(1e2, 1e4, 5)
+    oracle = [np.minimum(w2, 0.05 ** 2 / a).sum() for a in alphas]
+    slope = -np.polyfit(np.log(alphas), np.log(oracle), 1)[0]
+    tail = [w2[int(k):].sum() for k in (1e3, 1e4)]
+    slope0 = -np.log(tail[1] / tail[0]) / np.log(10)
+    pe = predicted_exponents("quadratic", gamma)
+    assert pe["tuned"] == pytest.approx(slope, abs=0.005)        # discreteness of k*: O(1/k*)
+    assert pe["noiseless"] == pytest.approx(slope0, abs=0.005)   # O(1/k*) Euler–Maclaurin
+    assert pe["plateau"] == 0.0 and pe["variance"] == 1.0
+    assert predicted_exponents("lasso", gamma) == pe
+    with pytest.raises(fs.DomainError):
+        predicted_exponents("lasso", 0.5)
+    with pytest.raises(fs.DomainError):
+        predicted_exponents("ridge", 1.0)
+
+
+def test_lasso_tuned_exponent_approaches_prediction():
+    # σ = 0.05, λ tuned at each α ∈ [5, 50] (1 ≪ k₀ = √α/σ ≪ d).  The measured
+    # local exponent exceeds p = 1/2 by the logarithmic correction p/(2γL),
+    # L = log(d τ^{1/γ}); the neglected terms are O(p log L/(γ L²)): 0.06 at
+    # d = 10³ (L ≈ 2–3), 0.03 at d = 10⁴ (L ≈ 4.5–5.4).  Both measured
+    # exponents approach p as d grows.
+    alphas = np.geomspace(5, 50, 3)
+    p = predicted_exponents("lasso", 1.0)["tuned"]
+    gaps = []
+    for d, tol in ((1000, 0.05), (10000, 0.02)):
+        out = tuned_risk("lasso", fs.power_law(1.0, d), alphas, noise=0.05)
+        pred = predicted_local_exponent("lasso", 1.0, d, 0.05, alphas)
+        np.testing.assert_array_less(np.abs(out["exponent"] - pred), tol)
+        gaps.append(np.abs(out["exponent"] - p).max())
+        # the tuned risk is below any fixed weight decay
+        fixed = lasso_risk(fs.power_law(1.0, d), alphas[1], 1e-3, 0.05).excess_risk
+        assert out["risk"][1] <= fixed
+    assert gaps[1] < 0.6 * gaps[0]
+    assert 0 < gaps[1] < 0.08
+
+
+def test_predicted_local_exponent_limits():
+    # matrix sensing: no Gaussian leakage, no correction; LASSO correction
+    # vanishes as d → ∞ at fixed α
+    assert predicted_local_exponent("quadratic", 1.5, 60, 0.1, 2.0) == pytest.approx(2 / 3)
+    big = predicted_local_exponent("lasso", 1.0, 1e12, 0.05, 10.0)
+    assert big == pytest.approx(0.5, abs=0.02)
+    with pytest.raises(fs.DomainError):               # all entries above the noise
+        predicted_local_exponent("lasso", 1.0, 100, 0.05, 1e6)
+    with pytest.raises(fs.DomainError):
+        predicted_local_exponent("lasso", 1.0, 100, 0.0, 1.0)
+
+
+@pytest.mark.slow
+def test_quadratic_noiseless_exponent():
+    # σ = 0, λ = 1e-4 (≈ 0⁺), d = 60 eigenvalues j^{-1}: below full recovery
+    # the slope between α = 0.05 and 0.1 (k* ≈ αd = 3–6 directions) is within
+    # 0.15 of 2γ − 1 = 1 (finite k*: the residual tail sum deviates from its
+    # integral by O(1/k*)); closer to recovery (α → 1/2) the exponent grows.
+    t = fs.power_law(1.0, 60)
+    R = [nuclear_risk(t, a, 1e-4).excess_risk for a in (0.05, 0.1)]
+    slope = -math.log(R[1] / R[0]) / math.log(2)
+    assert slope == pytest.approx(predicted_exponents("quadratic", 1.0)["noiseless"], abs=0.15)
+
+
+# ------------------------------------------------------------------ learned weights, diagonal network
+def test_lasso_learned_spectrum_against_proximal_gradient():
+    # d = 400, α = 1, λ = 0.01, σ = 0.05, 4 sampled problems.  The law of ŵ is
+    # η(W + τZ; θ): its active fraction fluctuates by √(a(1−a)/d) ≈ 0.023 per
+    # problem (tolerance 0.05 on the mean of 4), the rank profile at ranks
+    # 10–150 (density of order d, order statistics within a few %) by at most
+    # 6 % in mean |log ratio| (measured spread 2–6 %; tolerance 0.1), and the
+    # fitted tail exponent (both through tail_exponent) by 0.02 per problem.
+    d = 400
+    w = np.arange(1, d + 1) ** -1.0
+    t = fs.power_law(1.0, d)
+    r = lasso_risk(t, 1.0, 0.01, 0.05)
+    v = lasso_learned_spectrum(t, r)
+    assert np.all(np.diff(v) <= 0) and v.size == d
+    # independent check of the law: P(|ŵ| > v_r) = (r − ½)/d by Monte Carlo over
+    # 200 d draws (≥ 900 draws above each checked level: quantiles to ~3 %)
+    z = np.random.default_rng(0).standard_normal((200, d))
+    y = w + math.sqrt(r.noise) * z
+    mags = np.sort(np.maximum(np.abs(y) - r.threshold, 0).ravel())[::-1]
+    ranks = np.array([5, 50, 200])              # level (r − ½)/d ↔ index 200(r − ½) of 200 d
+    np.testing.assert_allclose(mags[200 * ranks - 100], v[ranks - 1], rtol=0.03)
+    sims = [simulate_lasso(w, 1.0, 0.01, 0.05, rng=10 + s, return_weights=True) for s in range(4)]
+    mags = [np.sort(np.abs(wh))[::-1] for _, wh in sims]
+    assert np.mean([np.mean(a > 0) for a in mags]) == pytest.approx(r.active, abs=0.05)
+    dev = np.mean([np.mean(np.abs(np.log(a[9:150] / v[9:150]))) for a in mags])
+    assert dev < 0.1
+    assert np.mean([tail_exponent(a) for a in mags]) == pytest.approx(tail_exponent(v), abs=0.05)

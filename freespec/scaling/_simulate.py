@@ -32,11 +32,12 @@ def _fista(grad, prox, lipschitz, x0, tol=1e-9, maxiter=20000):
     raise ConvergenceError(f"proximal gradient did not converge in {maxiter} iterations")
 
 
-def simulate_lasso(target, alpha, weight_decay, noise=0.0, rng=None):
+def simulate_lasso(target, alpha, weight_decay, noise=0.0, rng=None, return_weights=False):
     """Solve one sampled LASSO of :func:`lasso_risk`; returns ``‖ŵ − w*‖²/d``.
 
     ``target``: the vector ``w*`` (length ``d``); inputs ``x_μ ~ N(0, I_d/d)``,
     ``n = round(α d)``; minimises ``(1/(2α)) Σ (y_μ − ⟨x_μ, w⟩)² + λ‖w‖₁``.
+    With ``return_weights``, returns ``(‖ŵ − w*‖²/d, ŵ)``.
 
     Examples
     --------
@@ -57,7 +58,8 @@ def simulate_lasso(target, alpha, weight_decay, noise=0.0, rng=None):
     w = _fista(lambda w: X.T @ (X @ w - y) / alpha,
                lambda v, s: np.sign(v) * np.maximum(np.abs(v) - s * weight_decay, 0.0), L,
                np.zeros(d))
-    return float(np.sum((w - w0) ** 2) / d)
+    mse = float(np.sum((w - w0) ** 2) / d)
+    return (mse, w) if return_weights else mse
 
 
 def simulate_nuclear(eigenvalues, alpha, weight_decay, noise=0.0, psd=True, rng=None):
