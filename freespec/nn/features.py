@@ -22,7 +22,10 @@ Prediction (Paquette, Xiao, Zhu, "Power-law spectrum of the random feature model
 arXiv:2603.14578, 2026): ``λ_j(K) ≍ (log^{p−1}(j + 1)/j)^α`` for
 ``j ≤ c d / log^{p+1} d`` and ``j^{−α}`` up to polylog factors beyond.  The study
 (:func:`study`) fits the decay exponent of the exact spectrum with and without the
-log correction.  Run it with ``python -m freespec.nn.features``.
+log correction, and against the multiset-product shape
+(:func:`multiset_products`: the ``d → ∞`` eigenvalues are products of ``p`` input
+eigenvalues, exactly so for ``p = 2``, :func:`limit_spectrum`).  Run it with
+``python -m freespec.nn.features``; docs/powerlaw.rst reports the numbers.
 """
 
 import argparse
