@@ -23,7 +23,10 @@ positive), found by bracketing and refined to working precision.
 Evaluation: fixed point then safeguarded Newton in the upper half-plane; on the
 real axis, continuation from ``x + iη`` with ``η`` decreasing to 0 exactly, the
 last Newton steps taken on the real axis itself, then verification (residual,
-Herglotz sign, and ``Z′ > 0`` for real solutions).
+Herglotz sign, and ``Z′ > 0`` for real solutions).  Many real points at once
+(density grids) go coarse to fine (:func:`_solve_axis`): one point in 16 by
+continuation, the others by Newton on the axis from an interpolated start, each
+root accepted by a uniqueness argument (docs/conventions.rst).
 
 References: J. W. Silverstein and S.-I. Choi, "Analysis of the limiting
 spectral distribution of large dimensional random matrices", J. Multivariate
@@ -252,13 +255,25 @@ class SilversteinMap(_InverseMap):
 
     def cauchy_from(self, B, w, z):
         # 1 − γ − γ z m = z/w and z/w = 1 + γ T_ν(w), so G = (w/z) G_ν(w) = G_ν(w)/(1 + γ T_ν(w)):
-        # no cancellation near z = 0 (ratio < 1), and the pole at 0 when ratio > 1.
+        # the second form has no cancellation near z = 0 when ratio < 1 (w → 0 there); where
+        # 1 + γT is small (near the atom at 0 when ratio > 1) it cancels and z/w is exact,
+        # giving the pole at z = 0 itself.
         if not B.is_mp and self._atomic_np():
             t, pt = self._atoms_pt()
             c = np.stack([np.asarray(self.nu._vw(NP)[1], dtype=float), pt])
             (g, T), _ = atomic_sums(np.asarray(w, dtype=complex).ravel(), t, c, second=False)
-            return (g / (1 + self._g(B) * T)).reshape(np.shape(w))
-        return self.nu._cauchy(B, w) / (1 + self._g(B) * self._T(B, w))
+            g, T = g.reshape(np.shape(w)), T.reshape(np.shape(w))
+        else:
+            g, T = self.nu._cauchy(B, w), self._T(B, w)
+        den = 1 + self._g(B) * T
+        if B.is_mp:
+            if w != 0 and abs(den) < 0.5:
+                den = z / w
+            return g / den if den != 0 else mpmath.mpc(mpmath.inf)
+        w, z = np.asarray(w), np.asarray(z)
+        with np.errstate(all="ignore"):
+            den = np.where((w != 0) & (np.abs(den) < 0.5), z / np.where(w != 0, w, 1), den)
+            return g / den
 
     def initial(self, z):
         return z
