@@ -237,3 +237,30 @@ def test_power_law_population_on_a_grid():
     x = np.geomspace(1e-4, 1.2 * hi, 800)
     a, b = law.density(x), exact.density(x)
     assert np.max(np.abs(a - b)) <= 1e-10 * np.max(b)
+
+
+def test_pole_at_zero_when_ratio_above_one():
+    """MP(2) ⊠ ν has an atom 1 − 1/γ = 1/2 at 0: G(x) = 1/(2x) + ∫ ρ(t) dt/(x − t), the
+    integral by quadrature of the density over the support (away from 0). Next to 0 the
+    pole dominates; G must keep full relative accuracy there and be undefined at 0."""
+    from scipy.integrate import quad
+
+    law = _law("mp_ratio2")
+    assert law.atoms() == ((0.0, 0.5),)
+
+    def smooth(x):
+        total = 0.0
+        for lo, hi in law.support():
+            val, _ = quad(lambda t: float(law.density(t)) / (x - t), lo, hi, limit=200,
+                          epsabs=1e-13, epsrel=1e-12)
+            total += val
+        return total
+
+    for x in (1e-10, 1e-6, -1e-6, -0.05):
+        g = law.cauchy(x)
+        ref = 0.5 / x + smooth(x)
+        assert abs(g - ref) <= 1e-12 * abs(ref) + 1e-9
+    with pytest.raises(fs.DomainError):
+        law.cauchy(0.0)
+    with fs.workdps(30), pytest.raises(fs.DomainError):
+        law.cauchy(0)
