@@ -371,3 +371,15 @@ def test_lasso_learned_spectrum_against_proximal_gradient():
     dev = np.mean([np.mean(np.abs(np.log(a[9:150] / v[9:150]))) for a in mags])
     assert dev < 0.1
     assert np.mean([tail_exponent(a) for a in mags]) == pytest.approx(tail_exponent(v), abs=0.05)
+
+
+def test_lasso_variance_regime_exponent():
+    # λ = 1e-4 ≪ τ ≈ σ/√α (nothing thresholded), σ = 0.05, α ∈ [50, 500] below
+    # the plateau crossover σ²/λ² = 2.5·10⁵: ε ≈ τ² = (σ² + ε)/α ≈ σ²/α, slope
+    # 1; the self-consistent ε/σ² ≈ 0.02 and the leftover shrinkage shift it by
+    # a few 0.01 (tolerance 0.05).
+    alphas = np.geomspace(50, 500, 3)
+    R = [lasso_risk(fs.power_law(1.0, 2000), a, 1e-4, 0.05).excess_risk for a in alphas]
+    slope = -np.polyfit(np.log(alphas), np.log(R), 1)[0]
+    assert slope == pytest.approx(predicted_exponents("lasso", 1.0)["variance"], abs=0.05)
+    assert R[-1] == pytest.approx(0.05 ** 2 / 500, rel=0.1)
