@@ -55,8 +55,8 @@ def main(argv=None):
           f"bias limit mean(min(w^2, lambda^2)) = {np.mean(np.minimum(w ** 2, lam ** 2)):.4g}")
     pe = predicted_exponents("lasso", gamma)
     print(f"predicted exponents (gamma = {gamma}): {pe}")
-    print(f"  plateau   (lambda = {lams[-1]:.3g}, alpha = {alphas[-1]:.3g}): fitted {pd['exponent'][-1, -1]:.3f}"
-          f", predicted {pe['plateau']}")
+    print(f"  plateau   (lambda = {lams[-1]:.3g}, alpha = {alphas[-1]:.3g}): "
+          f"fitted {pd['exponent'][-1, -1]:.3f}, predicted {pe['plateau']}")
     print(f"  variance  (lambda = {lams[0]:.3g}, alpha in [{alphas[-5]:.3g}, {alphas[-1]:.3g}]): fitted "
           f"{slope(alphas[-5:], pd['risk'][0, -5:]):.3f}, predicted {pe['variance']}")
     tuned = {}
@@ -65,7 +65,8 @@ def main(argv=None):
         out = tuned_risk("lasso", fs.power_law(gamma, dt), al_t, noise=noise)
         tuned[dt] = out
         loc = predicted_local_exponent("lasso", gamma, dt, noise, al_t)
-        print(f"  tuned     (d = {dt}, lambda*: {out['weight_decay'][0]:.2g} -> {out['weight_decay'][-1]:.2g})")
+        lam_t = out["weight_decay"]
+        print(f"  tuned     (d = {dt}, lambda*: {lam_t[0]:.2g} -> {lam_t[-1]:.2g})")
         print("     alpha  " + " ".join(f"{a:7.3g}" for a in al_t))
         print("    fitted  " + " ".join(f"{e:7.3f}" for e in out["exponent"]))
         print("  p(1+1/2gL)" + " ".join(f"{e:7.3f}" for e in loc) + f"   (leading order p = {pe['tuned']})")
