@@ -10,7 +10,6 @@ has a sampler of the finite network (``sample_*``) to check predictions
 against.  Conventions: docs/conventions.rst; models: docs/nn.rst.
 """
 
-from . import features
 from .activations import Activation, GaussianConstants, activation
 from .kernels import NTKLaw, conjugate_kernel, ntk, sample_kernels
 from .quadratic import ntk_quadratic, sample_ntk_quadratic
@@ -25,3 +24,12 @@ __all__ = [
     "ck_spikes", "sample_spiked_network", "ck_spikes_mixture", "sample_mixture_network",
     "features",
 ]
+
+
+def __getattr__(name):
+    # imported on first use, so that ``python -m freespec.nn.features`` runs the module
+    # once (an eager import here makes runpy warn that it is already loaded)
+    if name == "features":
+        import importlib
+        return importlib.import_module(".features", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
