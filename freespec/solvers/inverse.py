@@ -75,6 +75,28 @@ class _InverseMap:
     def _atomic_np(self):
         return self._is_atomic() and len(self.nu._vw(NP)[0]) <= 4096
 
+    def _pole_c(self, values):
+        """Weights ``c_j`` of ``Z′(w) = 1 − Σ c_j/(w − t_j)²`` for the compressed atoms ``t_j``."""
+        return self._pole_factor(NP) * self.poles.mass() * values ** self._pole_beta
+
+    def _head_count(self):
+        """Number of largest atoms of a compressed population that may leave a gap.
+
+        Between consecutive atoms ``t_i < t_{i+1}`` (weights ``c`` of :meth:`_pole_c`),
+        the two poles alone keep ``Z′ < 0`` when ``(c_i^{1/3} + c_{i+1}^{1/3})³ ≥
+        (t_{i+1} − t_i)²`` (the minimum of ``c_i/u² + c_{i+1}/(L − u)²``); every pair
+        below the first pair failing this test is a stretch without critical points
+        (one cut).
+        """
+        if "_head" not in self.__dict__:
+            v = self.poles.values()
+            c = self._pole_c(v)
+            skip = (np.cbrt(c[:-1]) + np.cbrt(c[1:])) ** 3 >= np.diff(v) ** 2
+            bad = np.flatnonzero(~skip)
+            first = int(bad[0]) if bad.size else len(v) - 1
+            self.__dict__["_head"] = len(v) - 1 - first
+        return self.__dict__["_head"]
+
     def step(self, B, w, z):
         return z - self.H(B, w)
 
@@ -104,10 +126,19 @@ class _InverseMap:
 class PasturMap(_InverseMap):
     """``semicircle(var) ⊞ nu``: ``H(w) = var · G_ν(w)``, ``G = G_ν(w)``."""
 
+    _pole_beta = 0             # Z′ = 1 − Σ σ² p_j/(w − t_j)²
+
     def __init__(self, nu, var):
         super().__init__(nu)
-        self.poles = None          # the compressed route serves Silverstein's map only
         self.var = var
+
+    def _pole_factor(self, B):
+        return self._v(B)
+
+    def _fused_poles(self, w):
+        g, g2 = self.poles.sums(NP, w, [(1, 0), (2, 0)])
+        v = self._v(NP)
+        return w + v * g, 1 - v * g2
 
     def _v(self, B):
         if B.is_mp:
@@ -149,6 +180,8 @@ class PasturMap(_InverseMap):
 class SilversteinMap(_InverseMap):
     """``marchenko_pastur(ratio) ⊠ nu``: ``H(w) = γ w T_ν(w)``, ``G = (1/w − (1 − γ)/z)/γ``."""
 
+    _pole_beta = 2             # Z′ = 1 − Σ γ p_j t_j²/(w − t_j)²
+
     def __init__(self, nu, ratio):
         super().__init__(nu)
         self.ratio = ratio
@@ -162,6 +195,9 @@ class SilversteinMap(_InverseMap):
         if g is None:                 # B.num of an exact ratio costs ~0.1 ms: once per map
             g = self._g_float = B.num(self.ratio)
         return g
+
+    def _pole_factor(self, B):
+        return self._g(B)
 
     def _own_scale(self, r):
         g = NP.num(self.ratio)
@@ -230,23 +266,6 @@ class SilversteinMap(_InverseMap):
             t = np.asarray(t, dtype=float)
             self.__dict__["_pt"] = (t, np.asarray(p, dtype=float) * t)
         return self.__dict__["_pt"]
-
-    def _head_count(self):
-        """Number of largest atoms of a compressed population that may leave a gap.
-
-        Between consecutive atoms ``t_i < t_{i+1}`` with ``c = γ p t²``, the two
-        poles alone keep ``Z′ < 0`` when ``(c_i^{1/3} + c_{i+1}^{1/3})³ ≥ (t_{i+1} − t_i)²``
-        (the minimum of ``c_i/u² + c_{i+1}/(L − u)²``); every pair below the first
-        pair failing this test is a stretch without critical points (one cut).
-        """
-        if "_head" not in self.__dict__:
-            v = self.poles.values()
-            c = self._g(NP) * self.poles.mass() * v * v
-            skip = (np.cbrt(c[:-1]) + np.cbrt(c[1:])) ** 3 >= np.diff(v) ** 2
-            bad = np.flatnonzero(~skip)
-            first = int(bad[0]) if bad.size else len(v) - 1
-            self.__dict__["_head"] = len(v) - 1 - first
-        return self.__dict__["_head"]
 
     def _fused_poles(self, w):
         g = self._g(NP)
@@ -727,7 +746,7 @@ def critical_points(M):
     pw = M.pole_weights()
     if pw is not None and len(pw[0]):
         return _atomic_critical_points(*pw)
-    if M.poles is not None and isinstance(M, SilversteinMap):
+    if M.poles is not None:
         return _compressed_critical_points(M)
     scale = M.scale()
     out = []
@@ -884,18 +903,18 @@ def _compressed_critical_points(M):
     ``c_j/|w − t_j|³`` over the poles left and right of w (Z″ = 2(A₊ − A₋)).
     """
     v = M.poles.values()
-    g = M._g(NP)
+    g, beta = M._pole_factor(NP), M._pole_beta
     p = M.poles.mass()
     K = M._head_count()
     t = v[len(v) - K:]
-    c = g * p * t * t
+    c = g * p * t ** beta
 
     def tail(w, terms):
         return [s.real for s in M.poles.sums(NP, w + 0j, terms, skip=K)]
 
     def phi(w):
         # Σ^{−1/2} − 1 and its derivative Σ^{−3/2} Σ₃ (Σ₃ = Σ c/(w − t)³)
-        s2, s3 = tail(w, [(2, 2), (3, 2)])
+        s2, s3 = tail(w, [(2, beta), (3, beta)])
         h2 = _inv_pow_sum(w, t, c, 2) if K else 0
         h3 = _inv_pow_sum(w, t, c, 3) if K else 0
         S2, S3 = h2 + g * s2, h3 + g * s3
@@ -903,7 +922,7 @@ def _compressed_critical_points(M):
 
     def psi(w):
         # A₊^{−1/3} − A₋^{−1/3}; the tail lies left of every inner interval
-        s3, s4 = tail(w, [(3, 2), (4, 2)])
+        s3, s4 = tail(w, [(3, beta), (4, beta)])
         l3, r3 = _side_sums(w, t, c, 3) if K else (0, 0)
         l4, r4 = _side_sums(w, t, c, 4) if K else (0, 0)
         Ap, Am = l3 + g * s3, r3
@@ -915,7 +934,7 @@ def _compressed_critical_points(M):
         return -f          # sign only: Z′ < 0 ⇔ Σ > 1 ⇔ φ < 0
 
     lo_atom, hi_atom = float(v[0]), float(v[-1])
-    reach = np.sqrt(g * p * float(np.sum(v * v))) + hi_atom
+    reach = np.sqrt(g * p * float(np.sum(v ** beta))) + hi_atom
     out = []
     lo_end = np.array([lo_atom - 2 * reach])
     while phi(lo_end)[0][0] <= 0:
@@ -924,7 +943,7 @@ def _compressed_critical_points(M):
     out.append((-np.inf, lo_atom, [x], [1.0, -1.0]))
     # inner intervals: from the top of the cut through the head
     poles = v[len(v) - K - 1:] if K < len(v) else v
-    cp = g * p * poles * poles
+    cp = g * p * poles ** beta
     L = np.diff(poles)
     cand = np.flatnonzero((np.cbrt(cp[:-1]) + np.cbrt(cp[1:])) ** 3 < L ** 2)
     inner = {}
