@@ -17,6 +17,7 @@ __all__ = ["atoms", "empirical", "Atoms", "Empirical"]
 
 _CHUNK = 2 ** 22  # complex entries per block of the (points × atoms) table
 _BLOCK = 2 ** 16  # entries per block of the real-arithmetic sums (temporaries stay in cache)
+_ROWWISE_MAX = 128  # batches below this size are summed row by row (batch-independent values)
 
 
 class Atoms(Law):
@@ -131,19 +132,23 @@ def atomic_sums(z, v, c, second=True):
     (results then of shape ``(m, N)``); the second sum is ``None`` unless
     ``second``.  Real arithmetic on the (points × atoms) table, in blocks: with
     ``d = Re z − v``, ``b = Im z`` and ``r = 1/(d² + b²)``, ``1/(z − v) = d r − i b r``
-    and ``1/(z − v)² = (d r)² − (b r)² − 2 i b (d r) r``.  Each row is summed
-    on its own (``einsum``), so a point's value does not depend on the others.
+    and ``1/(z − v)² = (d r)² − (b r)² − 2 i b (d r) r``.  Below 128 points
+    (where the cost is the number of array operations) complex arithmetic with
+    each row summed on its own (``einsum``), so that a point's value does not
+    depend on the others; larger batches use matrix products (equal to rounding).
     """
     v = np.asarray(v, dtype=float)
     c = np.asarray(c, dtype=float)
     rows = c.reshape(-1, c.shape[-1])
     n = z.shape[0]
+    if n < _ROWWISE_MAX:
+        return _atomic_sums_small(z, v, c, rows, second)
     s1 = np.empty((len(rows), n), dtype=complex)
     s2 = np.empty((len(rows), n), dtype=complex) if second else None
     step = max(1, _BLOCK // max(1, len(v)))
 
     def dot(m, k):
-        return np.einsum("ij,j->i", m, rows[k])
+        return m @ rows[k]
 
     for i in range(0, n, step):
         blk = slice(i, i + step)
@@ -163,6 +168,20 @@ def atomic_sums(z, v, c, second=True):
             for k in range(len(rows)):
                 s2[k, blk].real = dot(u, k) - b * b * dot(r, k)
                 s2[k, blk].imag = -2 * b * dot(ur, k)
+    if c.ndim == 1:
+        return s1[0], (s2[0] if second else None)
+    return s1, s2
+
+
+def _atomic_sums_small(z, v, c, rows, second):
+    """:func:`atomic_sums` for a small batch: few array operations (their cost is the
+    call overhead), each row summed on its own (``einsum``)."""
+    inv = np.reciprocal(z[:, None] - v)
+    s1 = np.stack([np.einsum("ij,j->i", inv, r) for r in rows])
+    s2 = None
+    if second:
+        inv *= inv
+        s2 = np.stack([np.einsum("ij,j->i", inv, r) for r in rows])
     if c.ndim == 1:
         return s1[0], (s2[0] if second else None)
     return s1, s2

@@ -516,20 +516,28 @@ def _solve_axis(M, x, tol):
     ``0 < Im w`` below ``1e-7`` of the scale (within ~1e-14 of an edge), and
     points that do not converge, take the continuation path.
     """
-    xs, inverse = np.unique(x, return_inverse=True)   # each distinct point solved once
+    if x.size > 1 and np.all(x[1:] > x[:-1]):
+        xs, inverse = x, None                       # already ascending and distinct
+    else:
+        xs, inverse = np.unique(x, return_inverse=True)   # each distinct point solved once
     n = xs.size
     if n < _AXIS_MIN:
-        return _solve_near_robust(M, xs + 0j, tol)[inverse]
+        ws = _solve_near_robust(M, xs + 0j, tol)
+        return ws if inverse is None else ws[inverse.ravel()]
     scale = M.scale()
-    coarse = np.unique(np.r_[np.arange(0, n, _AXIS_STRIDE), n - 1])
+    coarse = np.arange(0, n, _AXIS_STRIDE)
+    if coarse[-1] != n - 1:
+        coarse = np.r_[coarse, n - 1]
     ws = np.empty(n, dtype=complex)
-    ws[coarse] = _solve_near(M, xs[coarse] + 0j, tol)
+    ws[coarse] = _solve_coarse(M, xs[coarse], tol)
     with np.errstate(all="ignore"):
         slope = np.zeros(n, dtype=complex)
         slope[coarse] = 1 / M.Z_dZ(ws[coarse])[1]          # dw/dx = 1/Z'(w)
-    fine = np.setdiff1d(np.arange(n), coarse, assume_unique=True)
-    k = np.searchsorted(coarse, fine)
-    left, right = coarse[k - 1], coarse[k]
+    isfine = np.ones(n, dtype=bool)
+    isfine[coarse] = False
+    fine = np.flatnonzero(isfine)
+    k = fine // _AXIS_STRIDE                          # coarse[k] < fine < coarse[k + 1]
+    left, right = coarse[k], coarse[k + 1]
     wl, wr = ws[left], ws[right]
     mixed = (wl.imag == 0) != (wr.imag == 0)
     guess = _hermite(xs[left], xs[right], wl, wr, slope[left], slope[right], xs[fine])
@@ -547,7 +555,40 @@ def _solve_axis(M, x, tol):
     if not done.all():
         rest = np.flatnonzero(~done)
         ws[rest] = _solve_near_robust(M, xs[rest] + 0j, tol)
-    return ws[inverse.ravel()]
+    return ws if inverse is None else ws[inverse.ravel()]
+
+
+def _solve_coarse(M, x, tol):
+    """The coarse points of :func:`_solve_axis`: coarse to fine again when there are many;
+    else the solution at ``x + 0.1 i·scale``, then Newton on the axis (accepted as in
+    :func:`_axis_newton`), the continuation of :func:`_solve_near_robust` where it fails."""
+    if x.size >= _AXIS_MIN:
+        return _solve_axis(M, x, tol)
+    scale = M.scale()
+    z1 = x + 0.1j * scale
+    w, _, _ = _solve_upper(M, z1, M.initial(z1), 1e-4)
+    w = _newton_lean(M, w, x, 1e-10 * (np.abs(x) + scale))
+    w, ok = _axis_newton(M, w, x, tol, scale)
+    if not ok.all():
+        w[~ok] = _solve_near_robust(M, x[~ok] + 0j, tol)
+    return w
+
+
+def _newton_lean(M, w, x, stol, iters=12):
+    """Newton on the real axis for a small batch, all points together (the cost of a
+    step there is its number of array operations), roots near the axis projected onto
+    it; stops once nine steps in ten are below ``stol``.  Unverified:
+    :func:`_axis_newton` follows."""
+    for _ in range(iters):
+        with np.errstate(all="ignore"):
+            Zw, d = M.Z_dZ(w)
+            step = (Zw - x) / d
+        fin = np.isfinite(step)
+        w = np.where(fin, w - step, w)
+        w = np.where(np.abs(w.imag) <= 1e-7 * (np.abs(w) + stol), w.real + 0j, w)
+        if np.mean(~fin | (np.abs(step) <= stol)) >= 0.9:
+            break                    # the last few (near edges) finish in _axis_newton
+    return w
 
 
 def _hermite(xl, xr, wl, wr, ml, mr, x):
@@ -584,19 +625,21 @@ def _axis_newton(M, w, x, tol, scale, iters=10, owner=None):
             step = f / d
         wa = w[act]
         fin = np.isfinite(step)
-        conv = fin & (np.abs(step) <= stol[act])
-        # accepted: converged, residual at the last iterate small, and on the physical
-        # branch (Im w clearly positive, or w real with Z' > 0)
+        size = np.abs(step)
+        conv = fin & (size <= stol[act])
+        # accepted: the residual at the last iterate small, the step small enough that the
+        # next error (quadratic convergence) is at rounding, and on the physical branch
+        # (Im w clearly positive, or w real with Z' > 0)
         new = wa - np.where(fin, step, 0)
         small = 1e-7 * (np.abs(new) + scale)
         upper = new.imag > small
         # near a real root, go on in real arithmetic (a gap: Z' > 0 decides)
         new = np.where(np.abs(new.imag) <= small, new.real + 0j, new)
         gap = (wa.imag == 0) & (d.real > 0)
-        acc = conv & (np.abs(f) <= rtol[act]) & (upper | gap)
+        acc = fin & (size <= 1e5 * stol[act]) & (np.abs(f) <= rtol[act]) & (upper | gap)
         ok[act] = acc
         w[act] = new
-        keep = fin & ~conv
+        keep = fin & ~conv & ~acc
         if solved is not None:
             solved[owner[act[acc]]] = True
             keep &= ~solved[owner[act]]
