@@ -609,44 +609,44 @@ def _hermite(xl, xr, wl, wr, ml, mr, x):
 def _axis_newton(M, w, x, tol, scale, iters=10, owner=None):
     """Newton on the real axis from ``w``; returns ``(w, accepted)`` (see :func:`_solve_axis`).
 
-    ``owner`` numbers the point each start belongs to: once one start of a
-    point is accepted, its other starts stop.
+    A root is accepted when the residual at the last iterate is small, the step
+    small enough that the next error (quadratic convergence) is at rounding, and
+    it lies on the physical branch (``Im w`` clearly positive, or ``w`` real with
+    ``Z′ > 0``); an iterate next to the axis goes on in real arithmetic.
+    ``owner`` numbers the point each start belongs to: once one start of a point
+    is accepted, its other starts stop.  Only accepted entries of the returned
+    ``w`` are meaningful.
     """
-    w = w.copy()
-    stol = 1e-15 * (np.abs(x) + scale)
-    rtol = 1e3 * tol * (np.abs(x) + scale)
+    out = np.array(w, dtype=complex)
     ok = np.zeros(x.shape, dtype=bool)
-    act = np.arange(x.size)
+    idx = np.arange(x.size)
+    wa, xa = out.copy(), x
+    ref = np.abs(x) + scale                  # the size of the problem at each point
     solved = None if owner is None else np.zeros(owner.max() + 1, dtype=bool)
     for _ in range(iters):
         with np.errstate(all="ignore"):
-            Zw, d = M.Z_dZ(w[act])
-            f = Zw - x[act]
+            Zw, d = M.Z_dZ(wa)
+            f = Zw - xa
             step = f / d
-        wa = w[act]
         fin = np.isfinite(step)
         size = np.abs(step)
-        conv = fin & (size <= stol[act])
-        # accepted: the residual at the last iterate small, the step small enough that the
-        # next error (quadratic convergence) is at rounding, and on the physical branch
-        # (Im w clearly positive, or w real with Z' > 0)
-        new = wa - np.where(fin, step, 0)
+        new = np.where(fin, wa - step, wa)
         small = 1e-7 * (np.abs(new) + scale)
         upper = new.imag > small
-        # near a real root, go on in real arithmetic (a gap: Z' > 0 decides)
         new = np.where(np.abs(new.imag) <= small, new.real + 0j, new)
         gap = (wa.imag == 0) & (d.real > 0)
-        acc = fin & (size <= 1e5 * stol[act]) & (np.abs(f) <= rtol[act]) & (upper | gap)
-        ok[act] = acc
-        w[act] = new
-        keep = fin & ~conv & ~acc
+        acc = fin & (size <= 1e-10 * ref) & (np.abs(f) <= 1e3 * tol * ref) & (upper | gap)
+        hit = idx[acc]
+        out[hit] = new[acc]
+        ok[hit] = True
+        keep = fin & ~acc & (size > 1e-15 * ref)
         if solved is not None:
-            solved[owner[act[acc]]] = True
-            keep &= ~solved[owner[act]]
-        act = act[keep]
-        if act.size == 0:
+            solved[owner[hit]] = True
+            keep &= ~solved[owner[idx]]
+        if not keep.any():
             break
-    return w, ok
+        idx, wa, xa, ref = idx[keep], new[keep], xa[keep], ref[keep]
+    return out, ok
 
 
 def _valid(M, z, w, scale):
