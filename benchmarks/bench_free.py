@@ -3,7 +3,9 @@
 Prints, in one run:
 * the time of ``law.density(x)`` on 1000 real points (cold: a new law object each
   repetition, so nothing is cached but the support) and of one
-  ``numpy.linalg.eigvalsh`` of a 1000 × 1000 symmetric matrix, and their ratio;
+  ``numpy.linalg.eigvalsh`` of a 1000 × 1000 symmetric matrix, timed in alternation
+  (21 pairs): best of each and their ratio, and the median of the paired ratios
+  (on a shared virtual machine single timings scatter by a factor ~1.5);
 * the maximum density error against an independent reference: for atomic ν,
   Silverstein's equation is a polynomial of degree K + 1 in m̲, solved here with
   ``mpmath.polyroots`` at 40 digits (the root with Im m̲ > 0 gives the density);
@@ -11,6 +13,8 @@ Prints, in one run:
   ``m ← ∫ dν(t) / (t(1 − γ − γ z m) − z)`` at ``z = x + iη``, iterated until it
   stops moving, with η chosen so that its bias is below the same tolerance when
   possible; its time and accuracy.
+
+* the density on 10⁴ points of the same interval.
 
 Run: ``python benchmarks/bench_free.py``
 """
@@ -89,36 +93,45 @@ def best(f, reps=7):
     return min(times), out
 
 
-def main():
-    t = population()
-    law = fs.free_mul(fs.marchenko_pastur(RATIO), fs.atoms(list(t)))
-    (lo, _), (_, hi) = law.support()[0], law.support()[-1]
-    x = np.linspace(lo - 0.2, hi + 0.2, 1000)
-
-    def ours():
-        fresh = fs.free_mul(fs.marchenko_pastur(RATIO), fs.atoms(list(t)))
+def interleaved(law_factory, x, a, reps=21):
+    """Times of a cold ``density`` (new law, support computed beforehand) and of one
+    ``eigvalsh``, taken in alternation so that both see the same machine state."""
+    t_dens, t_eig, dens = [], [], None
+    for _ in range(reps):
+        fresh = law_factory()
         fresh.support()          # edges are computed once per law; not part of the grid timing
         t0 = time.perf_counter()
-        d = fresh.density(x)
-        return time.perf_counter() - t0, d
+        dens = fresh.density(x)
+        t_dens.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        np.linalg.eigvalsh(a)
+        t_eig.append(time.perf_counter() - t0)
+    return np.array(t_dens), np.array(t_eig), dens
 
-    runs = [ours() for _ in range(7)]
-    t_ours = min(r[0] for r in runs)
-    dens = runs[0][1]
 
+def main():
+    t = population()
+
+    def factory():
+        return fs.free_mul(fs.marchenko_pastur(RATIO), fs.atoms(list(t)))
+
+    law = factory()
+    (lo, _), (_, hi) = law.support()[0], law.support()[-1]
+    x = np.linspace(lo - 0.2, hi + 0.2, 1000)
     rng = np.random.default_rng(1)
     a = rng.standard_normal((1000, 1000))
     a = a + a.T
-    t_eig, _ = best(lambda: np.linalg.eigvalsh(a))
+    t_d, t_e, dens = interleaved(factory, x, a)
 
     idx = np.arange(0, 1000, 10)
     ref = reference_density(x, t, RATIO, idx=idx)
     err = np.max(np.abs(dens[idx] - ref[idx]))
 
     print(f"law: {law!r}; support {len(law.support())} intervals, edges {law.support()}")
-    print(f"freespec density, 1000 points:   {t_ours * 1e3:8.2f} ms")
-    print(f"numpy eigvalsh, 1000 x 1000:      {t_eig * 1e3:8.2f} ms")
-    print(f"ratio freespec / eigvalsh:        {t_ours / t_eig:8.3f}")
+    print(f"freespec density, 1000 points:   best {t_d.min() * 1e3:6.2f} ms, median {np.median(t_d) * 1e3:6.2f} ms")
+    print(f"numpy eigvalsh, 1000 x 1000:      best {t_e.min() * 1e3:6.2f} ms, median {np.median(t_e) * 1e3:6.2f} ms")
+    print(f"ratio freespec / eigvalsh:        best/best {t_d.min() / t_e.min():.3f}, "
+          f"median of the paired ratios {np.median(t_d / t_e):.3f} ({len(t_d)} interleaved runs)")
     print(f"max density error (100 points vs 40-digit polynomial roots): {err:.2e}")
     for eta in (1e-4, 1e-6):
         t0 = time.perf_counter()
@@ -126,7 +139,11 @@ def main():
         tp = time.perf_counter() - t0
         errp = np.max(np.abs(dp[idx] - ref[idx]))
         print(f"peer damped fixed point, eta={eta:g}: {tp * 1e3:9.1f} ms, {iters} iterations, "
-              f"max error {errp:.2e}, ratio to freespec {tp / t_ours:.0f}x")
+              f"max error {errp:.2e}, ratio to freespec {tp / t_d.min():.0f}x")
+    # the same grid, 10⁴ points (the coarse-to-fine path takes two levels)
+    xl = np.linspace(lo - 0.2, hi + 0.2, 10000)
+    t_l, _, _ = interleaved(factory, xl, a, reps=5)
+    print(f"freespec density, 10000 points:  best {t_l.min() * 1e3:6.2f} ms")
 
 
 if __name__ == "__main__":

@@ -177,13 +177,17 @@ def _atomic_sums_small(z, v, c, rows, second):
     """:func:`atomic_sums` for a small batch: few array operations (their cost is the
     call overhead), each row summed on its own (``einsum``)."""
     inv = np.reciprocal(z[:, None] - v)
+    if c.ndim == 1:
+        s1 = np.einsum("ij,j->i", inv, c)
+        if not second:
+            return s1, None
+        inv *= inv
+        return s1, np.einsum("ij,j->i", inv, c)
     s1 = np.stack([np.einsum("ij,j->i", inv, r) for r in rows])
     s2 = None
     if second:
         inv *= inv
         s2 = np.stack([np.einsum("ij,j->i", inv, r) for r in rows])
-    if c.ndim == 1:
-        return s1[0], (s2[0] if second else None)
     return s1, s2
 
 

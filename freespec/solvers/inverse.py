@@ -73,7 +73,9 @@ class _InverseMap:
         return isinstance(self.nu, Atoms)
 
     def _atomic_np(self):
-        return self._is_atomic() and len(self.nu._vw(NP)[0]) <= 4096
+        if "_atomic_small" not in self.__dict__:          # fixed for the map: once
+            self.__dict__["_atomic_small"] = self._is_atomic() and len(self.nu._vw(NP)[0]) <= 4096
+        return self.__dict__["_atomic_small"]
 
     def _pole_c(self, values):
         """Weights ``c_j`` of ``Z′(w) = 1 − Σ c_j/(w − t_j)²`` for the compressed atoms ``t_j``."""
@@ -546,7 +548,10 @@ def _solve_axis(M, x, tol):
     first = np.where(mixed, np.where(wl.imag == 0, wl, wr), guess)
     second = np.where(wl.imag == 0, wr, wl)[mixed]
     owner = np.r_[np.arange(fine.size), np.flatnonzero(mixed)]
-    w, ok = _axis_newton(M, np.r_[first, second], xs[fine][owner], tol, scale, owner=owner)
+    xf = xs[fine][owner]
+    # the first step accepts nothing (the starts are ~1e-4–1e-10 off): without bookkeeping
+    w0 = _newton_lean(M, np.r_[first, second], xf, 0.0, iters=1)
+    w, ok = _axis_newton(M, w0, xf, tol, scale, owner=owner)
     done = np.zeros(n, dtype=bool)
     done[coarse] = True
     acc = np.flatnonzero(ok)
@@ -560,14 +565,13 @@ def _solve_axis(M, x, tol):
 
 def _solve_coarse(M, x, tol):
     """The coarse points of :func:`_solve_axis`: coarse to fine again when there are many;
-    else the solution at ``x + 0.1 i·scale``, then Newton on the axis (accepted as in
-    :func:`_axis_newton`), the continuation of :func:`_solve_near_robust` where it fails."""
+    else Newton on the axis from ``x + 0.1 i·scale`` (accepted as in
+    :func:`_axis_newton`: a wrong root is rejected, never returned), the continuation of
+    :func:`_solve_near_robust` where it fails."""
     if x.size >= _AXIS_MIN:
         return _solve_axis(M, x, tol)
     scale = M.scale()
-    z1 = x + 0.1j * scale
-    w, _, _ = _solve_upper(M, z1, M.initial(z1), 1e-4)
-    w = _newton_lean(M, w, x, 1e-10 * (np.abs(x) + scale))
+    w = _newton_lean(M, x + 0.1j * scale, x, 1e-10 * (np.abs(x) + scale), iters=16)
     w, ok = _axis_newton(M, w, x, tol, scale)
     if not ok.all():
         w[~ok] = _solve_near_robust(M, x[~ok] + 0j, tol)
