@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 import freespec as fs
-from freespec.scaling import spike_cascade
+from freespec.scaling import (lasso_learned_spectrum, predicted_exponents, predicted_local_exponent,
+                              spike_cascade, tuned_risk)
 
 
 def semicircle_cascade(K, beta, v=1.0):
@@ -271,10 +272,6 @@ def test_lasso_plateau_and_decay():
 
 
 # ------------------------------------------------------------------ predicted exponents
-from freespec.scaling import (lasso_learned_spectrum, predicted_exponents,  # noqa: E402
-                              predicted_local_exponent, tuned_risk)
-
-
 @pytest.mark.parametrize("gamma", [1.0, 1.5])
 def test_predicted_exponents_against_oracle_thresholding(gamma):
     # independent route: the oracle soft-threshold risk of the target j^{-γ}
