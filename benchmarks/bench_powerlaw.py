@@ -29,36 +29,19 @@ from freespec.deterministic import ridge_risk
 ALPHA, RATIO = 1.5, 0.5
 
 
-def timing(n=10 ** 6, reps=3):
-    x = np.linspace(1e-4, 2.5, 1000)
+def timing(make, x, label, reps=3):
+    """Best CPU time of ``make().density(x)`` (a new law each repetition), then the support."""
     best = np.inf
     for _ in range(reps):
-        law = fs.free_mul(fs.marchenko_pastur(RATIO), fs.power_law(ALPHA, n))
+        law = make()
         t0 = time.process_time()
         d = law.density(x)
         best = min(best, time.process_time() - t0)
     t0 = time.process_time()
     sup = law.support()
     t_sup = time.process_time() - t0
-    print(f"n = {n:.0e}: density on 1000 points {best:.3f} s CPU, finite: {bool(np.all(np.isfinite(d)))}; "
+    print(f"{label}: density on {len(x)} points {best:.3f} s CPU, finite: {bool(np.all(np.isfinite(d)))}; "
           f"support {t_sup:.2f} s ({len(sup)} intervals)")
-
-
-def timing_pastur(n=10 ** 6, var=1e-4, reps=3):
-    """semicircle(σ²) ⊞ power_law(α, n): the deformed semicircle of the spectral-denoising
-    reductions (freespec.scaling), through the same compressed sums."""
-    x = np.linspace(-0.05, 1.1, 1000)
-    best = np.inf
-    for _ in range(reps):
-        law = fs.free_add(fs.semicircle(var), fs.power_law(ALPHA, n))
-        t0 = time.process_time()
-        d = law.density(x)
-        best = min(best, time.process_time() - t0)
-    t0 = time.process_time()
-    sup = law.support()
-    t_sup = time.process_time() - t0
-    print(f"semicircle({var:g}) ⊞ power_law({ALPHA}, {n:.0e}): density on 1000 points {best:.3f} s CPU, "
-          f"finite: {bool(np.all(np.isfinite(d)))}; support {t_sup:.2f} s ({len(sup)} intervals)")
 
 
 def accuracy(n=10 ** 4):
@@ -135,8 +118,12 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--figures", metavar="DIR", default=None)
     args = ap.parse_args()
-    timing()
-    timing_pastur()
+    n = 10 ** 6
+    timing(lambda: fs.free_mul(fs.marchenko_pastur(RATIO), fs.power_law(ALPHA, n)),
+           np.linspace(1e-4, 2.5, 1000), f"marchenko_pastur({RATIO}) ⊠ power_law({ALPHA}, {n:.0e})")
+    # the deformed semicircle of the spectral-denoising reductions (freespec.scaling)
+    timing(lambda: fs.free_add(fs.semicircle(1e-4), fs.power_law(ALPHA, n)),
+           np.linspace(-0.05, 1.1, 1000), f"semicircle(1e-4) ⊞ power_law({ALPHA}, {n:.0e})")
     accuracy()
     if args.figures:
         figures(args.figures)
