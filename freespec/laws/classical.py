@@ -349,11 +349,11 @@ def _binom_half(k):
     return out / math.factorial(k)
 
 
-class Arcsine(Law):
-    """Arcsine law on ``[a, b]``."""
+class _OnInterval(Law):
+    """A law with parameters ``a < b`` and support ``[a, b]`` (arcsine, uniform)."""
 
-    _ctor = "arcsine"
     _positional = ("a", "b")
+    _latex_name = None
 
     def _pars(self, B):
         p = self.params
@@ -362,10 +362,26 @@ class Arcsine(Law):
     def _latex(self):
         from .._backend import param_latex
         p = self.params
-        return rf"\mathrm{{Arcsine}}[{param_latex(p['a'])}, {param_latex(p['b'])}]"
+        return rf"\mathrm{{{self._latex_name}}}[{param_latex(p['a'])}, {param_latex(p['b'])}]"
 
     def _support(self, B):
         return (self._pars(B),)
+
+
+def _interval(a, b):
+    """Validated ``(a, b)`` with ``a < b`` (undecided symbolic parameters pass)."""
+    a = param(a, "a")
+    b = param(b, "b")
+    if _decided_le(b, a):
+        raise DomainError(f"a must be < b, got a={a}, b={b}")
+    return a, b
+
+
+class Arcsine(_OnInterval):
+    """Arcsine law on ``[a, b]``."""
+
+    _ctor = "arcsine"
+    _latex_name = "Arcsine"
 
     def _cauchy(self, B, z):
         a, b = self._pars(B)
@@ -465,10 +481,7 @@ def arcsine(a, b):
     >>> float(law.quantile(0.5))
     0.0
     """
-    a = param(a, "a")
-    b = param(b, "b")
-    if _decided_le(b, a):
-        raise DomainError(f"a must be < b, got a={a}, b={b}")
+    a, b = _interval(a, b)
     return Arcsine(a=a, b=b)
 
 
@@ -479,23 +492,11 @@ def _bernoulli(n):
         else fractions.Fraction(-1, 2)
 
 
-class Uniform(Law):
+class Uniform(_OnInterval):
     """Uniform law on ``[a, b]``."""
 
     _ctor = "uniform"
-    _positional = ("a", "b")
-
-    def _pars(self, B):
-        p = self.params
-        return B.num(p["a"]), B.num(p["b"])
-
-    def _latex(self):
-        from .._backend import param_latex
-        p = self.params
-        return rf"\mathrm{{U}}[{param_latex(p['a'])}, {param_latex(p['b'])}]"
-
-    def _support(self, B):
-        return (self._pars(B),)
+    _latex_name = "U"
 
     def _cauchy(self, B, z):
         a, b = self._pars(B)
@@ -616,10 +617,7 @@ def uniform(a, b):
     >>> float(law.cauchy(2.0))    # atanh(1/2)
     0.5493061443340...
     """
-    a = param(a, "a")
-    b = param(b, "b")
-    if _decided_le(b, a):
-        raise DomainError(f"a must be < b, got a={a}, b={b}")
+    a, b = _interval(a, b)
     return Uniform(a=a, b=b)
 
 
