@@ -128,24 +128,29 @@ class RectangularProblem:
         n1, n2 = self.fixed_step(B, st, lam)
         return st[0] - n1, st[1] - n2
 
-    def newton_step(self, B, st, lam):
+    def residual_jacobian(self, B, st, lam):
+        """Residual ``(r1, r2)`` of the fixed-point equation at ``st`` and its 2×2
+        Jacobian ``J = I − (J_FY − I)(J_FX − I)`` as ``(j11, j12, j21, j22)``."""
         w1, w2 = st
         F1, F2, (a11, a12, a21, a22) = self.X.F_jac(B, w1, w2)
         v1, v2 = F1 - w1 + lam, F2 - w2 + lam
         H1, H2, (b11, b12, b21, b22) = self.Y.F_jac(B, v1, v2)
         r1 = w1 - (H1 - v1 + lam)
         r2 = w2 - (H2 - v2 + lam)
-        # J = I − (J_FY − I)(J_FX − I)
         p11, p12, p21, p22 = b11 - 1, b12, b21, b22 - 1
         q11, q12, q21, q22 = a11 - 1, a12, a21, a22 - 1
         j11 = 1 - (p11 * q11 + p12 * q21)
         j12 = -(p11 * q12 + p12 * q22)
         j21 = -(p21 * q11 + p22 * q21)
         j22 = 1 - (p21 * q12 + p22 * q22)
+        return (r1, r2), (j11, j12, j21, j22)
+
+    def newton_step(self, B, st, lam):
+        (r1, r2), (j11, j12, j21, j22) = self.residual_jacobian(B, st, lam)
         det = j11 * j22 - j12 * j21
         d1 = (j22 * r1 - j12 * r2) / det
         d2 = (j11 * r2 - j21 * r1) / det
-        return (w1 - d1, w2 - d2), (d1, d2), (r1, r2)
+        return (st[0] - d1, st[1] - d2), (d1, d2), (r1, r2)
 
     def start(self, lam):
         return (lam.copy(), lam.copy())
@@ -623,18 +628,7 @@ def _fold_system(prob, B, p):
     else:
         st = (np.array([u1 + 0j]), np.array([u2 + 0j]))
         lm = np.array([lam + 0j])
-    X, Y = prob.X, prob.Y
-    F1, F2, (a11, a12, a21, a22) = X.F_jac(B, *st)
-    v1, v2 = F1 - st[0] + lm, F2 - st[1] + lm
-    H1, H2, (b11, b12, b21, b22) = Y.F_jac(B, v1, v2)
-    r1 = st[0] - (H1 - v1 + lm)
-    r2 = st[1] - (H2 - v2 + lm)
-    p11, p12, p21, p22 = b11 - 1, b12, b21, b22 - 1
-    q11, q12, q21, q22 = a11 - 1, a12, a21, a22 - 1
-    j11 = 1 - (p11 * q11 + p12 * q21)
-    j12 = -(p11 * q12 + p12 * q22)
-    j21 = -(p21 * q11 + p22 * q21)
-    j22 = 1 - (p21 * q12 + p22 * q22)
+    (r1, r2), (j11, j12, j21, j22) = prob.residual_jacobian(B, st, lm)
     det = j11 * j22 - j12 * j21
     if B.is_mp:
         return [mpmath.re(r1), mpmath.re(r2), mpmath.re(det)]
