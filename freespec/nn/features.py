@@ -394,7 +394,7 @@ def limit_spectrum(input_eigenvalues, p, n):
     17.0625
     >>> mu = limit_spectrum(lam, 3, 13)          # 1 triple, 3 blocks of size 4, one null each
     >>> round(float(mu.sum()), 10)               # 15 E(wᵀHw)³ = 15(τ³ + 6τΣλ² + 8Σλ³)
-    217.6171875
+    423.984375
     """
     lam = np.sort(np.asarray(input_eigenvalues, dtype=float))[::-1]
     if lam.ndim != 1 or np.any(lam < 0):
