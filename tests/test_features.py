@@ -190,6 +190,9 @@ def test_study_prints_the_tables():
     assert len(rows) == 4 and len(lim) == 2
     assert len(lines) == 4 + 2 + 2 + 2 + 2 + 2
     assert rows[0]["raw"] == pytest.approx(2.0, abs=0.3)
+    # p = 3 at d = ∞ joins table 3 (600 eigenvalues: decades [5, 50] and [50, 500])
+    rows, lim = study(alphas=(2.0,), powers=(3,), ds=(120,), v_ratio=3, limit_n=600, out=lambda s: None)
+    assert [r["p"] for r in lim] == [3, 3] and all(np.isinf(r["d"]) for r in lim)
 
 
 def _operator_spectrum_p3(lam):

@@ -24,7 +24,7 @@ arXiv:2603.14578, 2026): ``λ_j(K) ≍ (log^{p−1}(j + 1)/j)^α`` for
 (:func:`study`) fits the decay exponent of the exact spectrum with and without the
 log correction, and against the multiset-product shape
 (:func:`multiset_products`: the ``d → ∞`` eigenvalues are products of ``p`` input
-eigenvalues, exactly so for ``p = 2``, :func:`limit_spectrum`).  Run it with
+eigenvalues, exactly so for ``p = 2`` and, with one block per odd index, ``p = 3``, :func:`limit_spectrum`).  Run it with
 ``python -m freespec.nn.features``; docs/powerlaw.rst reports the numbers.
 """
 
@@ -195,7 +195,8 @@ def multiset_products(p, n):
     The eigenfunctions of the ``d → ∞`` feature operator of ``f(y) = y^p`` are indexed
     by the multisets ``{a_1, …, a_p}`` of input directions (its Wick chaos
     decomposition), with eigenvalue ``κ λ_{a_1}⋯λ_{a_p}`` (``κ`` a bounded
-    combinatorial factor; exact for ``p <= 2``, see :func:`limit_spectrum`).  For
+    combinatorial factor, 4 for ``p = 2`` and 36 for ``p = 3`` up to rank-3 shifts, see
+    :func:`limit_spectrum`).  For
     ``λ_a = a^{−α}`` the ordering does not depend on ``α``, so
     ``λ_j ≈ A q_j^{−α}`` with ``q = multiset_products(p, n)``.  The number of
     multisets with product ``<= N`` is ``N log^{p−1}N/((p − 1)! p!)`` to leading order,
@@ -503,8 +504,8 @@ def study(alphas=(1.5, 2.0), powers=(1, 2, 3), ds=(250, 500, 1000, 2000), v_rati
     * ``spread``: the range of ``log λ_j + α log q_j`` (0 for an exact fit with β = α).
 
     Table 1 is the largest ``d``, table 2 the trend of the two shape fits in ``d``,
-    table 3 the ``d = ∞`` spectrum (:func:`limit_spectrum`, ``p = 2``, ``limit_n``
-    eigenvalues) on decades of ``j`` (skipped when ``limit_n`` is 0).  Returns
+    table 3 the ``d = ∞`` spectrum (:func:`limit_spectrum`, ``p = 2`` and ``3`` when in
+    ``powers``, ``limit_n`` eigenvalues) on decades of ``j`` (skipped when ``limit_n`` is 0).  Returns
     ``(rows, limit_rows)``, lists of dicts.
 
     Examples
@@ -542,20 +543,21 @@ def study(alphas=(1.5, 2.0), powers=(1, 2, 3), ds=(250, 500, 1000, 2000), v_rati
             out(f"{a:>5} {p:>2} " + " ".join(f"{c:>13}" for c in cells))
     limit_rows = []
     if limit_n:
-        out(f"table 3: p = 2, d = infinity (limit_spectrum, {limit_n} eigenvalues); "
+        out(f"table 3: d = infinity (limit_spectrum, {limit_n} eigenvalues); "
             f"fits on decades of j; 'local' = predicted local exponent at the centre")
-        out(f"{'alpha':>5} {'range':>14} {'j^-b':>6} {'local':>6} {'(log/j)^b':>9} {'q_j^-b':>7}")
+        out(f"{'alpha':>5} {'p':>2} {'range':>14} {'j^-b':>6} {'local':>6} {'(log^(p-1)/j)^b':>15} {'q_j^-b':>7}")
         for a in alphas:
-            lam = np.arange(1, limit_n + 2, dtype=float) ** -a
-            mu = limit_spectrum(lam, 2, limit_n)
-            lo = 5
-            while 10 * lo <= limit_n:
-                r = dict(alpha=a, p=2, d=math.inf, jmin=lo, jmax=10 * lo)
-                r.update(_fits(mu, a, 2, lo, 10 * lo))
-                limit_rows.append(r)
-                out(f"{a:>5} {f'[{lo}, {10 * lo}]':>14} {r['raw']:>6.3f} {r['local_pred']:>6.3f} "
-                    f"{r['log']:>9.3f} {r['multiset']:>7.3f}")
-                lo *= 10
+            for p in [p for p in powers if p in (2, 3)]:
+                lam = np.arange(1, limit_n + 2, dtype=float) ** -a
+                mu = limit_spectrum(lam, p, limit_n)
+                lo = 5
+                while 10 * lo <= limit_n:
+                    r = dict(alpha=a, p=p, d=math.inf, jmin=lo, jmax=10 * lo)
+                    r.update(_fits(mu, a, p, lo, 10 * lo))
+                    limit_rows.append(r)
+                    out(f"{a:>5} {p:>2} {f'[{lo}, {10 * lo}]':>14} {r['raw']:>6.3f} {r['local_pred']:>6.3f} "
+                        f"{r['log']:>15.3f} {r['multiset']:>7.3f}")
+                    lo *= 10
     return rows, limit_rows
 
 
@@ -567,7 +569,7 @@ def main(argv=None):
                     help="numbers of features (default 250 500 1000 2000)")
     ap.add_argument("--v-ratio", type=int, default=4, help="input dimension / d (default 4)")
     ap.add_argument("--limit-n", type=int, default=10 ** 5,
-                    help="eigenvalues of the d = infinity spectrum for p = 2 (default 1e5; 0 skips)")
+                    help="eigenvalues of the d = infinity spectrum for p = 2, 3 (default 1e5; 0 skips)")
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args(argv)
     study(ds=tuple(args.d), v_ratio=args.v_ratio, seed=args.seed, limit_n=args.limit_n)
