@@ -503,10 +503,10 @@ def _solve_axis(M, x, tol):
     """Many points on the real axis: coarse to fine.
 
     Every ``_AXIS_STRIDE``-th distinct point (in ascending order) is solved by
-    the continuation of :func:`_solve_near` (recursively, so large grids take
-    several levels); the others start Newton's iteration on the real axis from
-    the interpolation of their two coarse neighbours (from each neighbour's
-    value where one neighbour is in a gap and the other in the support).
+    :func:`_solve_coarse` (recursively, so large grids take several levels); the
+    others start Newton's iteration on the real axis from the cubic Hermite
+    interpolation of their two coarse neighbours (from each neighbour's value
+    where one neighbour is in a gap and the other in the support).
 
     No branch can be wrong: a converged root is accepted only when it is the
     physical one by a uniqueness argument.  In the upper half-plane ``Im Z(w) =
@@ -550,7 +550,7 @@ def _solve_axis(M, x, tol):
     owner = np.r_[np.arange(fine.size), np.flatnonzero(mixed)]
     xf = xs[fine][owner]
     # the first step accepts nothing (the starts are ~1e-4–1e-10 off): without bookkeeping
-    w0 = _newton_lean(M, np.r_[first, second], xf, 0.0, iters=1)
+    w0 = _newton_lean(M, np.r_[first, second], xf, scale, 0.0, iters=1)
     w, ok = _axis_newton(M, w0, xf, tol, scale, owner=owner)
     done = np.zeros(n, dtype=bool)
     done[coarse] = True
@@ -571,14 +571,14 @@ def _solve_coarse(M, x, tol):
     if x.size >= _AXIS_MIN:
         return _solve_axis(M, x, tol)
     scale = M.scale()
-    w = _newton_lean(M, x + 0.1j * scale, x, 1e-10 * (np.abs(x) + scale), iters=16)
+    w = _newton_lean(M, x + 0.1j * scale, x, scale, 1e-10 * (np.abs(x) + scale), iters=16)
     w, ok = _axis_newton(M, w, x, tol, scale)
     if not ok.all():
         w[~ok] = _solve_near_robust(M, x[~ok] + 0j, tol)
     return w
 
 
-def _newton_lean(M, w, x, stol, iters=12):
+def _newton_lean(M, w, x, scale, stol, iters=12):
     """Newton on the real axis for a small batch, all points together (the cost of a
     step there is its number of array operations), roots near the axis projected onto
     it; stops once nine steps in ten are below ``stol``.  Unverified:
@@ -589,7 +589,7 @@ def _newton_lean(M, w, x, stol, iters=12):
             step = (Zw - x) / d
         fin = np.isfinite(step)
         w = np.where(fin, w - step, w)
-        w = np.where(np.abs(w.imag) <= 1e-7 * (np.abs(w) + stol), w.real + 0j, w)
+        w = np.where(np.abs(w.imag) <= 1e-7 * (np.abs(w) + scale), w.real + 0j, w)
         if np.mean(~fin | (np.abs(step) <= stol)) >= 0.9:
             break                    # the last few (near edges) finish in _axis_newton
     return w
