@@ -146,10 +146,6 @@ def atomic_sums(z, v, c, second=True):
     s1 = np.empty((len(rows), n), dtype=complex)
     s2 = np.empty((len(rows), n), dtype=complex) if second else None
     step = max(1, _BLOCK // max(1, len(v)))
-
-    def dot(m, k):
-        return m @ rows[k]
-
     for i in range(0, n, step):
         blk = slice(i, i + step)
         b = z.imag[blk]
@@ -159,15 +155,15 @@ def atomic_sums(z, v, c, second=True):
         np.reciprocal(r, out=r)
         u = d * r
         for k in range(len(rows)):
-            s1[k, blk].real = dot(u, k)
-            s1[k, blk].imag = -b * dot(r, k)
+            s1[k, blk].real = u @ rows[k]
+            s1[k, blk].imag = -b * (r @ rows[k])
         if second:
             ur = u * r
             u *= u
             r *= r
             for k in range(len(rows)):
-                s2[k, blk].real = dot(u, k) - b * b * dot(r, k)
-                s2[k, blk].imag = -2 * b * dot(ur, k)
+                s2[k, blk].real = u @ rows[k] - b * b * (r @ rows[k])
+                s2[k, blk].imag = -2 * b * (ur @ rows[k])
     if c.ndim == 1:
         return s1[0], (s2[0] if second else None)
     return s1, s2

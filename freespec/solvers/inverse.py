@@ -216,8 +216,9 @@ class SilversteinMap(_InverseMap):
             t, p = self.nu._vw(B)
             if B.is_mp:
                 return mpmath.fsum(pi * ti / (w - ti) for ti, pi in zip(t, p))
-            from ..laws.discrete import _atomic_cauchy_np
-            return _atomic_cauchy_np(w, t, p * t)
+            t, _, pt = self._atomic_weights()
+            w = np.asarray(w, dtype=complex)
+            return atomic_sums(w.ravel(), t, pt, second=False)[0].reshape(w.shape)
         if B.is_mp:
             if w == 0:    # T(0) = −ν(ℝ \ {0}) exactly (w G(w) is 0 · ∞ there when ν charges 0⁺)
                 return -1 + self._zero_mass(B)
@@ -256,18 +257,20 @@ class SilversteinMap(_InverseMap):
         return t[keep], self._g(NP) * p[keep] * t[keep] ** 2
 
     def _fused(self, w):
-        T, S2 = atomic_sums(w.ravel(), *self._atoms_pt())
+        t, _, pt = self._atomic_weights()
+        T, S2 = atomic_sums(w.ravel(), t, pt)
         T, S2 = T.reshape(w.shape), S2.reshape(w.shape)
         g = self._g(NP)
         return w + g * w * T, 1 + g * (T - w * S2)
 
-    def _atoms_pt(self):
-        """Atoms ``t`` of ν and the weights ``p t`` of ``T_ν`` (float64, once per map)."""
-        if "_pt" not in self.__dict__:
+    def _atomic_weights(self):
+        """Atoms ``t`` of ν, the rows ``(p, p t)`` of the sums for ``G_ν`` and ``T_ν``, and
+        ``p t`` alone (float64, once per map)."""
+        if "_weights" not in self.__dict__:
             t, p = self.nu._vw(NP)
-            t = np.asarray(t, dtype=float)
-            self.__dict__["_pt"] = (t, np.asarray(p, dtype=float) * t)
-        return self.__dict__["_pt"]
+            t, p = np.asarray(t, dtype=float), np.asarray(p, dtype=float)
+            self.__dict__["_weights"] = (t, np.stack([p, p * t]), p * t)
+        return self.__dict__["_weights"]
 
     def _fused_poles(self, w):
         g = self._g(NP)
@@ -280,9 +283,8 @@ class SilversteinMap(_InverseMap):
         # 1 + γT is small (near the atom at 0 when ratio > 1) it cancels and z/w is exact,
         # giving the pole at z = 0 itself.
         if not B.is_mp and self._atomic_np():
-            t, pt = self._atoms_pt()
-            c = np.stack([np.asarray(self.nu._vw(NP)[1], dtype=float), pt])
-            (g, T), _ = atomic_sums(np.asarray(w, dtype=complex).ravel(), t, c, second=False)
+            t, rows, _ = self._atomic_weights()
+            (g, T), _ = atomic_sums(np.asarray(w, dtype=complex).ravel(), t, rows, second=False)
             g, T = g.reshape(np.shape(w)), T.reshape(np.shape(w))
         else:
             g, T = self.nu._cauchy(B, w), self._T(B, w)
